@@ -1,0 +1,4 @@
+export * from './issuer.js';
+export * from './limits.js';
+export * from './subject.js';
+export * from './trust-policy.js';
