@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, buildAccessModel, parseAccessConfigYaml } from '@keyless/policy';
+import type { AccessModel } from '@keyless/policy';
+import { App } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
+import { KeylessStack } from './keyless-stack.js';
+
+/** Reads and validates an access config file (YAML). Throws ConfigError naming the file and each problem. */
+export function loadAccessModel(configFile: string | URL): AccessModel {
+  const path = configFile instanceof URL ? fileURLToPath(configFile) : configFile;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  return buildAccessModel(parseAccessConfigYaml(text, path), path);
+}
+
+export interface RunAppOptions {
+  /** The access config file of the environment. */
+  readonly configFile: string | URL;
+  /**
+   * The stack id, which names the directory under `cdktf.out/stacks/`.
+   * @default - the config's environment name
+   */
+  readonly stackName?: string;
+  /**
+   * @default - `CDKTF_OUTDIR` when the cdktf CLI runs the app, else `cdktf.out`
+   */
+  readonly outdir?: string;
+  /**
+   * Backend configuration per stack.
+   * @default - local state
+   */
+  readonly configureBackend?: (stack: TerraformStack) => void;
+}
+
+/**
+ * Synthesizes one environment's app. A config that breaks a rule stops synthesis before anything is
+ * written, prints every problem, and sets a failing exit code.
+ */
+export function runApp(options: RunAppOptions): App | undefined {
+  let model: AccessModel;
+  try {
+    model = loadAccessModel(options.configFile);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nnothing was synthesized\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    throw error;
+  }
+  const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
+  new KeylessStack(app, options.stackName ?? model.environment, {
+    access: model,
+    ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
+  });
+  app.synth();
+  return app;
+}

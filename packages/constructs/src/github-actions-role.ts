@@ -1,0 +1,155 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import {
+  LIMITS,
+  buildTrustPolicy,
+  checkPolicyName,
+  checkPolicyText,
+  checkRoleName,
+  checkRolePath,
+  checkSessionDuration,
+  checkTag,
+  subjectClaims,
+} from '@keyless/policy';
+import type { PolicyDocument, SubjectSpec } from '@keyless/policy';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import type { GithubOidcProvider } from './github-oidc-provider.js';
+
+export interface GithubActionsRoleProps {
+  /** The OIDC provider whose tokens the role trusts. */
+  readonly provider: GithubOidcProvider;
+  /** Who may assume the role: repositories and the runs in them (branch, tag, environment, pull request). */
+  readonly subjects: readonly SubjectSpec[];
+  /** IAM role name: 1 to 64 characters of letters, digits and + = , . @ _ - */
+  readonly roleName: string;
+  /**
+   * IAM path.
+   * @default '/github-actions/'
+   */
+  readonly path?: string;
+  /**
+   * @default - names the trusted repositories
+   */
+  readonly description?: string;
+  /**
+   * Managed policies to attach, each through its own `aws_iam_role_policy_attachment`.
+   * @default - none
+   */
+  readonly managedPolicyArns?: readonly string[];
+  /**
+   * Inline policies by name, each an `aws_iam_role_policy`.
+   * @default - none
+   */
+  readonly inlinePolicies?: Readonly<Record<string, PolicyDocument | string>>;
+  /**
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * @default 3600
+   */
+  readonly maxSessionDurationSeconds?: number;
+  /**
+   * @default - no tags
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The role trust policy length quota of the account: 2048, or 4096/8192 once raised.
+   * @default 2048
+   */
+  readonly trustPolicyMaxChars?: number;
+  /**
+   * The managed policies per role quota: 10, raisable to 25.
+   * @default 10
+   */
+  readonly managedPoliciesPerRole?: number;
+  /**
+   * Accept reusable workflow refs ending in `@*`.
+   * @default false
+   */
+  readonly dangerouslyAllowAnyWorkflowRef?: boolean;
+}
+
+/**
+ * An IAM role that GitHub Actions jobs assume through OIDC, trusting exactly the declared subjects, with
+ * permissions attached as separate resources (not the deprecated `managed_policy_arns`/`inline_policy`).
+ */
+export class GithubActionsRole extends Construct {
+  readonly role: IamRole;
+  /** The `sub` values the trust policy accepts, sorted. */
+  readonly claims: readonly string[];
+  /** The trust policy as rendered, with the provider ARN as a reference when the provider is created. */
+  readonly trustPolicy: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: GithubActionsRoleProps) {
+    super(scope, id);
+    const fail = (prop: string, value: unknown, rule: string): never => {
+      throw new Error(`${prop}: ${JSON.stringify(value)}: ${rule}`);
+    };
+    const check = (prop: string, value: unknown, rule: string | undefined): void => {
+      if (rule !== undefined) fail(prop, value, rule);
+    };
+    if (!Token.isUnresolved(props.roleName)) check('roleName', props.roleName, checkRoleName(props.roleName));
+    const path = props.path ?? '/github-actions/';
+    check('path', path, checkRolePath(path));
+    const duration = props.maxSessionDurationSeconds ?? 3600;
+    check('maxSessionDurationSeconds', duration, checkSessionDuration(duration));
+    if (props.subjects.length === 0) fail('subjects', [], 'a role needs at least one subject');
+    const claims = [...new Set(props.subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef: props.dangerouslyAllowAnyWorkflowRef })))].sort();
+    this.claims = claims;
+    const managed = [...new Set(props.managedPolicyArns ?? [])].sort();
+    const maxManaged = props.managedPoliciesPerRole ?? LIMITS.managedPoliciesPerRole;
+    if (managed.length > maxManaged) fail('managedPolicyArns', managed.length, `a role has at most ${maxManaged} managed policies (raisable by quota to 25)`);
+    const tags = props.tags ?? {};
+    if (Object.keys(tags).length > LIMITS.tagsPerRole) fail('tags', Object.keys(tags).length, `a role has at most ${LIMITS.tagsPerRole} tags`);
+    for (const [k, v] of Object.entries(tags)) check(`tags.${k}`, v, checkTag(k, v));
+
+    this.trustPolicy = buildTrustPolicy({
+      providerArn: props.provider.arn,
+      conditionKeyPrefix: props.provider.issuer.conditionKeyPrefix,
+      subjects: claims,
+      audiences: props.provider.audiences,
+      maxChars: props.trustPolicyMaxChars ?? LIMITS.trustPolicyMaxChars,
+      label: `role ${props.roleName}`,
+    });
+    const repositories = [...new Set(props.subjects.map((s) => `${s.repository.owner}/${s.repository.name}`))].sort();
+
+    this.role = new IamRole(this, 'role', {
+      name: props.roleName,
+      path,
+      description: props.description ?? `GitHub Actions in ${repositories.join(', ')}, managed by keyless`,
+      assumeRolePolicy: JSON.stringify(this.trustPolicy),
+      maxSessionDuration: duration,
+      ...(props.permissionsBoundaryArn !== undefined ? { permissionsBoundary: props.permissionsBoundaryArn } : {}),
+      ...(Object.keys(tags).length > 0 ? { tags: Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
+      // Policies attached outside this stack would block deletion; detach them rather than fail a destroy.
+      forceDetachPolicies: true,
+    });
+
+    for (const arn of managed) {
+      // The id keeps the account and the policy path so that two policies never share an address.
+      new IamRolePolicyAttachment(this, `managed-${arn.split(':')[4]}-${arn.slice(arn.indexOf(':policy/') + 8)}`, {
+        role: this.role.name,
+        policyArn: arn,
+      });
+    }
+    for (const [name, doc] of Object.entries(props.inlinePolicies ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      check(`inlinePolicies.${name}`, name, checkPolicyName(name));
+      const policy = typeof doc === 'string' ? doc : JSON.stringify(doc);
+      check(`inlinePolicies.${name}`, name, checkPolicyText(policy));
+      new IamRolePolicy(this, `inline-${name}`, { name, role: this.role.id, policy });
+    }
+  }
+
+  /** The role's ARN, a Terraform reference. */
+  get arn(): string {
+    return this.role.arn;
+  }
+
+  /** The role's name, a Terraform reference. */
+  get name(): string {
+    return this.role.name;
+  }
+}

@@ -1,0 +1,81 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { GithubProvider } from '@cdktf/provider-github/lib/provider/index.js';
+import { buildAccessModel } from '@keyless/policy';
+import type { AccessConfig, AccessModel } from '@keyless/policy';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { GithubOidcProvider } from './github-oidc-provider.js';
+import { RepositoryAccess } from './repository-access.js';
+
+export interface KeylessStackProps {
+  /** The environment's access declaration, or a model already built from it. */
+  readonly access: AccessConfig | AccessModel;
+  /**
+   * Where the config came from, for messages.
+   * @default 'access config'
+   */
+  readonly source?: string;
+  /**
+   * Configure the Terraform backend yourself (call with the stack); when omitted the state is local.
+   * @default - local state in the working directory of the stack
+   */
+  readonly configureBackend?: (stack: TerraformStack) => void;
+}
+
+/**
+ * One environment's keyless access as a Terraform stack: the AWS and GitHub providers, the OIDC provider,
+ * and every repository's roles, environments and variables.
+ */
+export class KeylessStack extends TerraformStack {
+  readonly model: AccessModel;
+  readonly oidcProvider: GithubOidcProvider;
+  readonly repositories: ReadonlyMap<string, RepositoryAccess>;
+
+  constructor(scope: Construct, id: string, props: KeylessStackProps) {
+    super(scope, id);
+    const model = isModel(props.access) ? props.access : buildAccessModel(props.access, props.source);
+    this.model = model;
+
+    new AwsProvider(this, 'aws', {
+      region: model.aws.region,
+      // Refuse to run against any other account: a dev config applied with prod credentials does nothing.
+      allowedAccountIds: [model.aws.accountId],
+      defaultTags: [{ tags: { 'keyless:managed-by': 'keyless', ...model.aws.tags } }],
+    });
+    new GithubProvider(this, 'github', { owner: model.github.owner });
+    if (props.configureBackend) props.configureBackend(this);
+    else new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+
+    this.oidcProvider = new GithubOidcProvider(this, 'github-oidc', {
+      issuer: model.github.issuer,
+      audiences: model.github.audiences,
+      ...('existingArn' in model.aws.oidcProvider ? { existingProviderArn: model.aws.oidcProvider.existingArn } : {}),
+    });
+
+    const repositories = new Map<string, RepositoryAccess>();
+    for (const repo of model.repositories) {
+      repositories.set(
+        repo.key,
+        new RepositoryAccess(this, `repo-${repo.key}`, {
+          repository: repo,
+          provider: this.oidcProvider,
+          region: model.aws.region,
+          trustPolicyMaxChars: model.aws.trustPolicyMaxChars,
+          managedPoliciesPerRole: model.aws.managedPoliciesPerRole,
+        }),
+      );
+    }
+    this.repositories = repositories;
+
+    new TerraformOutput(this, 'oidc_provider_arn', { value: this.oidcProvider.arn });
+    new TerraformOutput(this, 'role_arns', {
+      value: Object.fromEntries(
+        [...repositories.values()].flatMap((r) => [...r.roles.values()]).map((role) => [role.role.nameInput ?? '', role.arn]),
+      ),
+    });
+  }
+}
+
+function isModel(access: AccessConfig | AccessModel): access is AccessModel {
+  return 'aws' in access && 'oidcProviderArn' in access.aws;
+}

@@ -1,0 +1,206 @@
+/**
+ * The declarative access config of one environment: which repositories get which roles, who may assume
+ * each, and what each may do. Parsing is strict: an unknown key is an error, never ignored.
+ */
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+const stringList = z.array(z.string());
+
+const trustSchema = z.strictObject({
+  branches: stringList.optional().describe('Exact branch names, such as main'),
+  branchPatterns: stringList.optional().describe('Branch patterns with "*", such as release/*; an explicit opt-in'),
+  tags: stringList.optional().describe('Exact tag names'),
+  tagPatterns: stringList.optional().describe('Tag patterns with "*", such as v*'),
+  environments: stringList.optional().describe('GitHub environment names; jobs that name an environment get this subject'),
+  pullRequests: z.boolean().optional().describe('Trust jobs of pull requests (without environment); read-only roles only'),
+  workflows: stringList
+    .optional()
+    .describe('Reusable workflows the job must run: OWNER/REPO/.github/workflows/FILE.yml@REF'),
+});
+
+const variableSchema = z.strictObject({
+  name: z.string().optional().describe('Name of the variable that carries the role ARN'),
+  scope: z
+    .enum(['repository', 'environment', 'none'])
+    .optional()
+    .describe('Where the ARN is written; default: environment when the role trusts only environments'),
+});
+
+const policyDocumentSchema = z.looseObject({
+  Version: z.string().optional(),
+  Statement: z.union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]),
+});
+
+const roleSchema = z.strictObject({
+  name: z.string().optional().describe('IAM role name; default: <roleNamePrefix><repository>-<role key>'),
+  description: z.string().optional(),
+  readOnly: z.boolean().optional().describe('Declares that the role only reads; required for pull request trust'),
+  trust: trustSchema,
+  managedPolicyArns: stringList.optional(),
+  inlinePolicies: z.record(z.string(), policyDocumentSchema).optional(),
+  maxSessionDurationSeconds: z.number().optional(),
+  permissionsBoundaryArn: z.string().optional(),
+  path: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  variable: variableSchema.optional(),
+  dangerouslyAllowAnyBranch: z.boolean().optional(),
+  dangerouslyAllowPullRequestsWithWriteAccess: z.boolean().optional(),
+  dangerouslyAllowAdministratorAccess: z.boolean().optional(),
+  dangerouslyAllowAnyWorkflowRef: z.boolean().optional(),
+});
+
+const environmentSchema = z.strictObject({
+  reviewers: z
+    .strictObject({
+      users: z.array(z.number()).optional().describe('Numeric GitHub user ids'),
+      teams: z.array(z.number()).optional().describe('Numeric GitHub team ids'),
+    })
+    .optional(),
+  preventSelfReview: z.boolean().optional(),
+  waitTimerMinutes: z.number().optional(),
+  canAdminsBypass: z.boolean().optional(),
+  deploymentBranches: z
+    .union([z.literal('all'), z.literal('protected'), z.array(z.string())])
+    .optional()
+    .describe('"all", "protected", or a list of branch name patterns'),
+});
+
+const repositorySchema = z.strictObject({
+  id: z.number().optional().describe('Numeric repository id, for immutable subjects'),
+  subjectFormat: z.enum(['name', 'immutable', 'both']).optional(),
+  environments: z.record(z.string(), environmentSchema).optional().describe('GitHub environments this app manages'),
+  roles: z.record(z.string(), roleSchema),
+});
+
+const issuerSchema = z.union([
+  z.literal('github.com'),
+  z.strictObject({ enterpriseSlug: z.string() }),
+  z.strictObject({ gheSubdomain: z.string() }),
+  z.strictObject({ ghesHost: z.string() }),
+]);
+
+export const accessConfigSchema = z.strictObject({
+  environment: z.string().describe('Name of the environment this app deploys, such as dev or prod'),
+  aws: z.strictObject({
+    accountId: z.string(),
+    region: z.string(),
+    partition: z.string().optional(),
+    trustPolicyMaxChars: z.number().optional().describe('Raised quota for trust policy length; default 2048'),
+    managedPoliciesPerRole: z.number().optional().describe('Raised quota for managed policies per role; default 10'),
+    oidcProvider: z
+      .union([z.strictObject({ create: z.literal(true) }), z.strictObject({ existingArn: z.string() })])
+      .optional()
+      .describe('Create the GitHub OIDC provider (default) or use an existing one; one per issuer per account'),
+    tags: z.record(z.string(), z.string()).optional(),
+  }),
+  github: z.strictObject({
+    owner: z.string(),
+    ownerId: z.number().optional(),
+    issuer: issuerSchema.optional(),
+    audiences: stringList.optional(),
+  }),
+  defaults: z
+    .strictObject({
+      roleNamePrefix: z.string().optional(),
+      rolePath: z.string().optional(),
+      maxSessionDurationSeconds: z.number().optional(),
+      permissionsBoundaryArn: z.string().optional(),
+      roleArnVariable: z.string().optional(),
+      regionVariable: z.string().optional(),
+    })
+    .optional(),
+  repositories: z.record(z.string(), repositorySchema),
+});
+
+export type AccessConfig = z.infer<typeof accessConfigSchema>;
+export type RepositoryConfig = z.infer<typeof repositorySchema>;
+export type RoleConfig = z.infer<typeof roleSchema>;
+export type TrustConfig = z.infer<typeof trustSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type IssuerConfig = z.infer<typeof issuerSchema>;
+
+/** A config that breaks one or more rules. `problems` holds one line per problem. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${source}: invalid access config\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Formats a config path like `repositories.web.roles.deploy.trust.branches[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else {
+      const key = String(part);
+      const plain = /^[A-Za-z0-9_-]+$/.test(key);
+      out += plain ? (out ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
+    }
+  }
+  return out || '(top level)';
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function zodProblems(error: z.ZodError, input: unknown): string[] {
+  return error.issues.map((issue) => {
+    const where = formatPath(issue.path);
+    const value = valueAt(input, issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+        return `${where}: unknown key ${keys}; check the spelling against the documented keys`;
+      }
+      case 'invalid_type':
+        return value === undefined
+          ? `${where}: required, expected ${issue.expected}`
+          : `${where}: ${describeValue(value)} is not a ${issue.expected}`;
+      case 'invalid_value':
+        return `${where}: ${describeValue(value)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      case 'invalid_union':
+        return `${where}: ${describeValue(value)} does not match any accepted form`;
+      default:
+        return `${where}: ${describeValue(value)}: ${issue.message}`;
+    }
+  });
+}
+
+/** Checks the shape of a config object. Throws ConfigError listing every problem. */
+export function parseAccessConfig(input: unknown, source = 'access config'): AccessConfig {
+  const result = accessConfigSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(source, zodProblems(result.error, input));
+  return result.data;
+}
+
+/** Parses YAML text (duplicate keys are errors) and checks its shape. */
+export function parseAccessConfigYaml(text: string, source = 'access config'): AccessConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => `${e.message.split('\n')[0]}`),
+    );
+  }
+  return parseAccessConfig(doc.toJS({ maxAliasCount: 100 }), source);
+}

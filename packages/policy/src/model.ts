@@ -1,0 +1,667 @@
+/**
+ * From a parsed access config to a normalized, validated model: every role with its name, subjects and
+ * permissions, every GitHub variable and environment, sorted by stable keys so that the same config always
+ * gives the same model, whatever the order of its entries. Constructs render this model; reports read it.
+ */
+import { ConfigError, describeValue, formatPath } from './config.js';
+import type { AccessConfig, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from './config.js';
+import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkIssuer, oidcProviderArn, resolveIssuer } from './issuer.js';
+import type { GithubIssuer, ResolvedIssuer } from './issuer.js';
+import {
+  LIMITS,
+  checkAccountId,
+  checkEnvironmentName,
+  checkGithubId,
+  checkOwnerName,
+  checkPartition,
+  checkPolicyName,
+  checkPolicyText,
+  checkRefName,
+  checkRepositoryName,
+  checkRoleName,
+  checkRolePath,
+  checkSessionDuration,
+  checkTag,
+  checkVariableName,
+  policySize,
+} from './limits.js';
+import { WORKFLOW_SUBJECT_CLAIM_KEYS, checkWorkflowRef, describeSubject, effectiveSubjectFormat, subjectClaims } from './subject.js';
+import type { RepositoryIdentity, SubjectContext, SubjectFormat, SubjectSpec } from './subject.js';
+import { buildTrustPolicy } from './trust-policy.js';
+
+export const DEFAULT_ROLE_ARN_VARIABLE = 'AWS_ROLE_ARN';
+export const DEFAULT_REGION_VARIABLE = 'AWS_REGION';
+export const DEFAULT_ROLE_PATH = '/github-actions/';
+export const DEFAULT_SESSION_DURATION_SECONDS = 3600;
+
+/** A grant that widens who can assume a role beyond one exact run; each needs an explicit opt-in or is reported. */
+export type RiskKind =
+  | 'any-branch'
+  | 'pull-request-write'
+  | 'administrator-access'
+  | 'any-workflow-ref'
+  | 'name-recycling'
+  | 'branch-pattern'
+  | 'tag-pattern';
+
+export interface Risk {
+  readonly kind: RiskKind;
+  readonly detail: string;
+}
+
+export interface AwsModel {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly trustPolicyMaxChars: number;
+  readonly managedPoliciesPerRole: number;
+  /** Create the provider, or refer to the existing one by ARN. */
+  readonly oidcProvider: { readonly create: true } | { readonly existingArn: string };
+  /** The provider's ARN as it is or will be; used for sizing and reports. */
+  readonly oidcProviderArn: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface GithubModel {
+  readonly owner: string;
+  readonly ownerId?: number;
+  readonly issuer: GithubIssuer;
+  readonly resolvedIssuer: ResolvedIssuer;
+  readonly audiences: readonly string[];
+}
+
+export interface EnvironmentModel {
+  readonly name: string;
+  readonly reviewerUserIds: readonly number[];
+  readonly reviewerTeamIds: readonly number[];
+  readonly preventSelfReview: boolean;
+  readonly waitTimerMinutes?: number;
+  readonly canAdminsBypass: boolean;
+  readonly deploymentBranches: 'all' | 'protected' | readonly string[];
+}
+
+export interface InlinePolicyModel {
+  readonly name: string;
+  /** Canonical JSON: keys sorted, so reordering a mapping in the config changes nothing. */
+  readonly json: string;
+}
+
+export interface RoleModel {
+  readonly key: string;
+  /** Where the role is declared, for messages: `repositories.web.roles.deploy`. */
+  readonly entry: string;
+  readonly name: string;
+  readonly path: string;
+  readonly description: string;
+  readonly readOnly: boolean;
+  readonly subjects: readonly SubjectSpec[];
+  /** The `sub` values the trust policy accepts, sorted. */
+  readonly claims: readonly string[];
+  readonly managedPolicyArns: readonly string[];
+  readonly inlinePolicies: readonly InlinePolicyModel[];
+  readonly maxSessionDurationSeconds: number;
+  readonly permissionsBoundaryArn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly risks: readonly Risk[];
+  readonly allowAnyWorkflowRef: boolean;
+}
+
+export type VariableValue = { readonly kind: 'role-arn'; readonly role: string } | { readonly kind: 'region' };
+
+export interface VariableModel {
+  readonly name: string;
+  readonly scope: 'repository' | 'environment';
+  /** Set when scope is environment. */
+  readonly environment?: string;
+  readonly value: VariableValue;
+}
+
+export interface RepositoryModel {
+  readonly key: string;
+  readonly identity: RepositoryIdentity & { readonly subjectFormat: SubjectFormat };
+  /** Custom subject template claim keys, when a role pins reusable workflows. */
+  readonly subjectClaimKeys?: readonly string[];
+  readonly environments: readonly EnvironmentModel[];
+  readonly roles: readonly RoleModel[];
+  readonly variables: readonly VariableModel[];
+}
+
+export interface AccessModel {
+  readonly environment: string;
+  readonly aws: AwsModel;
+  readonly github: GithubModel;
+  readonly repositories: readonly RepositoryModel[];
+}
+
+const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+const ROLE_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
+const MANAGED_POLICY_ARN = /^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy\/(?:[\u0021-\u007E]+\/)*[A-Za-z0-9+=,.@_-]+$/;
+const ADMIN_POLICY = /^arn:[a-z-]+:iam::aws:policy\/AdministratorAccess$/;
+const READ_ONLY_FORBIDDEN = /^arn:[a-z-]+:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+/** Collects problems so that one run reports all of them. */
+class Problems {
+  readonly lines: string[] = [];
+  add(path: readonly PropertyKey[] | string, value: unknown, rule: string): void {
+    const where = typeof path === 'string' ? path : formatPath(path);
+    this.lines.push(`${where}: ${describeValue(value)}: ${rule}`);
+  }
+  check(path: readonly PropertyKey[] | string, value: unknown, rule: string | undefined): boolean {
+    if (rule === undefined) return true;
+    this.add(path, value, rule);
+    return false;
+  }
+}
+
+function toIssuer(config: IssuerConfig | undefined): GithubIssuer {
+  if (config === undefined || config === 'github.com') return { kind: 'github.com' };
+  if ('enterpriseSlug' in config) return { kind: 'enterprise-slug', slug: config.enterpriseSlug };
+  if ('gheSubdomain' in config) return { kind: 'ghe.com', subdomain: config.gheSubdomain };
+  return { kind: 'ghes', host: config.ghesHost };
+}
+
+/** JSON with object keys sorted at every level. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+function sortedEntries<T>(record: Readonly<Record<string, T>> | undefined): [string, T][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function sortedUnique(values: readonly string[] | undefined): string[] {
+  return [...new Set(values ?? [])].sort();
+}
+
+function statementList(doc: Record<string, unknown>): Record<string, unknown>[] {
+  const s = doc['Statement'];
+  if (Array.isArray(s)) return s as Record<string, unknown>[];
+  return s && typeof s === 'object' ? [s as Record<string, unknown>] : [];
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/** An inline statement that allows every action on every resource is administrator access by another name. */
+function grantsEverything(doc: Record<string, unknown>): boolean {
+  return statementList(doc).some(
+    (st) => st['Effect'] === 'Allow' && asList(st['Action']).includes('*') && asList(st['Resource']).includes('*'),
+  );
+}
+
+/**
+ * Validates a parsed config and builds the model. Throws ConfigError listing every problem, each naming the
+ * config entry, the value and the rule.
+ */
+export function buildAccessModel(config: AccessConfig, source = 'access config'): AccessModel {
+  const p = new Problems();
+
+  p.check(['environment'], config.environment, ENVIRONMENT_NAME.test(config.environment) ? undefined
+    : 'an environment name has 1 to 32 lowercase letters, digits and inner hyphens');
+
+  // AWS
+  const partition = config.aws.partition ?? 'aws';
+  p.check(['aws', 'partition'], partition, checkPartition(partition));
+  p.check(['aws', 'accountId'], config.aws.accountId, checkAccountId(config.aws.accountId));
+  p.check(['aws', 'region'], config.aws.region, /^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(config.aws.region) ? undefined
+    : 'an AWS region looks like ap-northeast-2');
+  const trustPolicyMaxChars = config.aws.trustPolicyMaxChars ?? LIMITS.trustPolicyMaxChars;
+  p.check(['aws', 'trustPolicyMaxChars'], trustPolicyMaxChars, [2048, 4096, 8192].includes(trustPolicyMaxChars) ? undefined
+    : 'the trust policy length quota is 2048 (default), 4096 or 8192; set it only after AWS raised the quota');
+  const managedPoliciesPerRole = config.aws.managedPoliciesPerRole ?? LIMITS.managedPoliciesPerRole;
+  p.check(['aws', 'managedPoliciesPerRole'], managedPoliciesPerRole, Number.isInteger(managedPoliciesPerRole) &&
+    managedPoliciesPerRole >= 10 && managedPoliciesPerRole <= 25 ? undefined
+    : 'the managed policies per role quota is 10 (default) and can be raised to at most 25');
+  for (const [key, value] of sortedEntries(config.aws.tags)) p.check(['aws', 'tags', key], value, checkTag(key, value));
+
+  // GitHub
+  const issuer = toIssuer(config.github.issuer);
+  const issuerProblem = checkIssuer(issuer);
+  p.check(['github', 'issuer'], config.github.issuer, issuerProblem);
+  const resolvedIssuer = issuerProblem ? resolveIssuer() : resolveIssuer(issuer);
+  p.check(['github', 'owner'], config.github.owner, checkOwnerName(config.github.owner));
+  if (config.github.ownerId !== undefined) p.check(['github', 'ownerId'], config.github.ownerId, checkGithubId(config.github.ownerId));
+  const defaultAudience = partition === 'aws-cn' ? CHINA_AUDIENCE : DEFAULT_AUDIENCE;
+  const audiences = sortedUnique(config.github.audiences ?? [defaultAudience]);
+  if (audiences.length === 0) p.add(['github', 'audiences'], [], 'at least one audience is required');
+  audiences.forEach((aud, i) =>
+    p.check(['github', 'audiences', i], aud, aud.length > 0 && !/[*?\s]/.test(aud) ? undefined
+      : 'an audience is an exact value without wildcards or spaces, such as sts.amazonaws.com'),
+  );
+
+  let providerArn = oidcProviderArn(partition, config.aws.accountId, resolvedIssuer.url);
+  const providerConfig = config.aws.oidcProvider ?? { create: true as const };
+  if ('existingArn' in providerConfig) {
+    const expectedSuffix = `:oidc-provider/${resolvedIssuer.conditionKeyPrefix}`;
+    const ok = /^arn:[a-z-]+:iam::[0-9]{12}:oidc-provider\//.test(providerConfig.existingArn) &&
+      providerConfig.existingArn.endsWith(expectedSuffix);
+    p.check(['aws', 'oidcProvider', 'existingArn'], providerConfig.existingArn, ok ? undefined
+      : `an existing provider ARN is arn:PARTITION:iam::ACCOUNT:oidc-provider/${resolvedIssuer.conditionKeyPrefix}, matching the issuer`);
+    providerArn = providerConfig.existingArn;
+  }
+
+  const defaults = config.defaults ?? {};
+  const roleNamePrefix = defaults.roleNamePrefix ?? `gha-${config.environment}-`;
+  const rolePath = defaults.rolePath ?? DEFAULT_ROLE_PATH;
+  p.check(['defaults', 'rolePath'], rolePath, checkRolePath(rolePath));
+  const defaultDuration = defaults.maxSessionDurationSeconds ?? DEFAULT_SESSION_DURATION_SECONDS;
+  p.check(['defaults', 'maxSessionDurationSeconds'], defaultDuration, checkSessionDuration(defaultDuration));
+  const roleArnVariable = defaults.roleArnVariable ?? DEFAULT_ROLE_ARN_VARIABLE;
+  p.check(['defaults', 'roleArnVariable'], roleArnVariable, checkVariableName(roleArnVariable));
+  const regionVariable = defaults.regionVariable ?? DEFAULT_REGION_VARIABLE;
+  p.check(['defaults', 'regionVariable'], regionVariable, checkVariableName(regionVariable));
+  if (defaults.permissionsBoundaryArn !== undefined)
+    p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkManagedPolicyArn(defaults.permissionsBoundaryArn));
+
+  const context: RepoContext = {
+    config, partition, resolvedIssuer, providerArn, audiences, trustPolicyMaxChars, managedPoliciesPerRole,
+    roleNamePrefix, rolePath, defaultDuration, roleArnVariable, regionVariable,
+  };
+
+  const repositories: RepositoryModel[] = [];
+  const repoNames = new Map<string, string>();
+  for (const [key, repo] of sortedEntries(config.repositories)) {
+    const lower = key.toLowerCase();
+    const other = repoNames.get(lower);
+    if (other !== undefined) {
+      p.add(['repositories', key], key, `repository names are unique ignoring case; "${other}" is the same repository`);
+      continue;
+    }
+    repoNames.set(lower, key);
+    const model = buildRepository(key, repo, context, p);
+    if (model) repositories.push(model);
+  }
+  if (Object.keys(config.repositories).length === 0) p.add(['repositories'], config.repositories, 'declare at least one repository');
+
+  // Role names are unique ignoring case within an account.
+  const roleNames = new Map<string, string>();
+  for (const repo of repositories) {
+    for (const role of repo.roles) {
+      const lower = role.name.toLowerCase();
+      const first = roleNames.get(lower);
+      if (first !== undefined) {
+        p.add(`${role.entry}.name`, role.name, `IAM role names are unique ignoring case within an account; ${first} already uses it`);
+      } else roleNames.set(lower, role.entry);
+    }
+  }
+
+  if (p.lines.length > 0) throw new ConfigError(source, p.lines);
+  return {
+    environment: config.environment,
+    aws: {
+      accountId: config.aws.accountId,
+      region: config.aws.region,
+      partition,
+      trustPolicyMaxChars,
+      managedPoliciesPerRole,
+      oidcProvider: 'existingArn' in providerConfig ? { existingArn: providerConfig.existingArn } : { create: true },
+      oidcProviderArn: providerArn,
+      tags: Object.fromEntries(sortedEntries(config.aws.tags)),
+    },
+    github: {
+      owner: config.github.owner,
+      ...(config.github.ownerId !== undefined ? { ownerId: config.github.ownerId } : {}),
+      issuer,
+      resolvedIssuer,
+      audiences,
+    },
+    repositories,
+  };
+}
+
+interface RepoContext {
+  readonly config: AccessConfig;
+  readonly partition: string;
+  readonly resolvedIssuer: ResolvedIssuer;
+  readonly providerArn: string;
+  readonly audiences: readonly string[];
+  readonly trustPolicyMaxChars: number;
+  readonly managedPoliciesPerRole: number;
+  readonly roleNamePrefix: string;
+  readonly rolePath: string;
+  readonly defaultDuration: number;
+  readonly roleArnVariable: string;
+  readonly regionVariable: string;
+}
+
+function checkManagedPolicyArn(arn: string): string | undefined {
+  return MANAGED_POLICY_ARN.test(arn) ? undefined : 'a managed policy ARN looks like arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/name';
+}
+
+function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, p: Problems): RepositoryModel | undefined {
+  const at = ['repositories', key];
+  const before = p.lines.length;
+  p.check(at, key, checkRepositoryName(key));
+  const ownerId = ctx.config.github.ownerId;
+  if (repo.id !== undefined) p.check([...at, 'id'], repo.id, checkGithubId(repo.id));
+  const identityBase = { owner: ctx.config.github.owner, name: key, ...(ownerId !== undefined ? { ownerId } : {}), ...(repo.id !== undefined ? { id: repo.id } : {}) };
+  const subjectFormat = effectiveSubjectFormat({ ...identityBase, ...(repo.subjectFormat ? { subjectFormat: repo.subjectFormat } : {}) });
+  if (subjectFormat !== 'name') {
+    if (repo.id === undefined || ownerId === undefined) {
+      p.add([...at, 'subjectFormat'], subjectFormat,
+        `the ${subjectFormat} subject format needs the repository id here and github.ownerId (numeric ids; never wildcards)`);
+    }
+    if (!ctx.resolvedIssuer.supportsImmutableSubjects) {
+      p.add([...at, 'subjectFormat'], subjectFormat, `immutable subjects exist only on github.com; ${ctx.resolvedIssuer.label} issues name-based subjects`);
+    }
+  }
+  const identity = { ...identityBase, subjectFormat };
+
+  // Environments this app manages.
+  const environments: EnvironmentModel[] = [];
+  const envNames = new Map<string, string>();
+  for (const [name, env] of sortedEntries(repo.environments)) {
+    const envAt = [...at, 'environments', name];
+    p.check(envAt, name, checkEnvironmentName(name));
+    const lower = name.toLowerCase();
+    if (envNames.has(lower)) p.add(envAt, name, `environment names are unique ignoring case; "${envNames.get(lower)}" is the same environment`);
+    envNames.set(lower, name);
+    environments.push(buildEnvironment(name, env, envAt, p));
+  }
+
+  const roleEntries = sortedEntries(repo.roles);
+  if (roleEntries.length === 0) p.add([...at, 'roles'], repo.roles, 'declare at least one role');
+  const pinsWorkflows = roleEntries.some(([, role]) => (role.trust.workflows ?? []).length > 0);
+  const roles: RoleModel[] = [];
+  for (const [roleKey, role] of roleEntries) {
+    const model = buildRole(roleKey, role, identity, pinsWorkflows, [...at, 'roles', roleKey], ctx, p);
+    if (model) roles.push(model);
+  }
+
+  const variables = buildVariables(repo, roles, at, ctx, p);
+  if (p.lines.length > before) return undefined;
+  return {
+    key,
+    identity,
+    ...(pinsWorkflows ? { subjectClaimKeys: [...WORKFLOW_SUBJECT_CLAIM_KEYS] } : {}),
+    environments,
+    roles,
+    variables,
+  };
+}
+
+function buildEnvironment(name: string, env: EnvironmentConfig, at: PropertyKey[], p: Problems): EnvironmentModel {
+  const users = [...new Set(env.reviewers?.users ?? [])].sort((a, b) => a - b);
+  const teams = [...new Set(env.reviewers?.teams ?? [])].sort((a, b) => a - b);
+  users.forEach((id) => p.check([...at, 'reviewers', 'users'], id, checkGithubId(id)));
+  teams.forEach((id) => p.check([...at, 'reviewers', 'teams'], id, checkGithubId(id)));
+  if (users.length + teams.length > 6) p.add([...at, 'reviewers'], users.length + teams.length, 'an environment has at most 6 required reviewers (users and teams together)');
+  if (env.waitTimerMinutes !== undefined) {
+    const ok = Number.isInteger(env.waitTimerMinutes) && env.waitTimerMinutes >= 0 && env.waitTimerMinutes <= 43200;
+    p.check([...at, 'waitTimerMinutes'], env.waitTimerMinutes, ok ? undefined : 'the wait timer is a whole number of minutes from 0 to 43200');
+  }
+  const branches = env.deploymentBranches ?? 'all';
+  if (Array.isArray(branches)) {
+    if (branches.length === 0) p.add([...at, 'deploymentBranches'], branches, 'list at least one branch, or use "all" or "protected"');
+    branches.forEach((b, i) => p.check([...at, 'deploymentBranches', i], b, checkRefName(b, true)));
+  }
+  return {
+    name,
+    reviewerUserIds: users,
+    reviewerTeamIds: teams,
+    preventSelfReview: env.preventSelfReview ?? users.length + teams.length > 0,
+    ...(env.waitTimerMinutes !== undefined ? { waitTimerMinutes: env.waitTimerMinutes } : {}),
+    canAdminsBypass: env.canAdminsBypass ?? false,
+    deploymentBranches: Array.isArray(branches) ? sortedUnique(branches) : branches,
+  };
+}
+
+function buildRole(
+  key: string,
+  role: RoleConfig,
+  repository: RepositoryIdentity,
+  repoPinsWorkflows: boolean,
+  at: PropertyKey[],
+  ctx: RepoContext,
+  p: Problems,
+): RoleModel | undefined {
+  const before = p.lines.length;
+  const entry = formatPath(at);
+  p.check(at, key, ROLE_KEY.test(key) ? undefined : 'a role key uses letters, digits, ".", "_" and "-", starting and ending with a letter or digit');
+  const name = role.name ?? `${ctx.roleNamePrefix}${repository.name}-${key}`;
+  const nameProblem = checkRoleName(name);
+  if (nameProblem) {
+    p.add(role.name !== undefined ? [...at, 'name'] : at, name,
+      role.name !== undefined ? nameProblem : `${nameProblem}; the default name <roleNamePrefix><repository>-<role> is too long or invalid here, so set name explicitly`);
+  }
+  const path = role.path ?? ctx.rolePath;
+  p.check([...at, 'path'], path, checkRolePath(path));
+  const duration = role.maxSessionDurationSeconds ?? ctx.defaultDuration;
+  p.check([...at, 'maxSessionDurationSeconds'], duration, checkSessionDuration(duration));
+  const readOnly = role.readOnly ?? false;
+
+  // Who may assume it.
+  const trust = role.trust;
+  const trustAt = [...at, 'trust'];
+  const contexts: SubjectContext[] = [];
+  const risks: Risk[] = [];
+  for (const [i, b] of (trust.branches ?? []).entries()) {
+    if (p.check([...trustAt, 'branches', i], b, checkRefName(b, false))) contexts.push({ kind: 'branch', name: b });
+  }
+  for (const [i, b] of (trust.branchPatterns ?? []).entries()) {
+    const where = [...trustAt, 'branchPatterns', i];
+    if (!p.check(where, b, checkRefName(b, true))) continue;
+    if (!b.includes('*')) { p.add(where, b, 'a pattern has a "*"; list exact names under branches'); continue; }
+    if (/^\*+$/.test(b)) {
+      if (!role.dangerouslyAllowAnyBranch) { p.add(where, b, 'this trusts every branch, so anyone who can push a branch can assume the role; set dangerouslyAllowAnyBranch: true to opt in'); continue; }
+      risks.push({ kind: 'any-branch', detail: 'any branch of the repository can assume this role' });
+    } else risks.push({ kind: 'branch-pattern', detail: `branches matching ${b}` });
+    contexts.push({ kind: 'branch', name: b, pattern: true });
+  }
+  for (const [i, t] of (trust.tags ?? []).entries()) {
+    if (p.check([...trustAt, 'tags', i], t, checkRefName(t, false))) contexts.push({ kind: 'tag', name: t });
+  }
+  for (const [i, t] of (trust.tagPatterns ?? []).entries()) {
+    const where = [...trustAt, 'tagPatterns', i];
+    if (!p.check(where, t, checkRefName(t, true))) continue;
+    if (!t.includes('*')) { p.add(where, t, 'a pattern has a "*"; list exact names under tags'); continue; }
+    if (/^\*+$/.test(t)) { p.add(where, t, 'a bare "*" trusts every tag anyone with push access can create; give a prefix such as v*'); continue; }
+    risks.push({ kind: 'tag-pattern', detail: `tags matching ${t}` });
+    contexts.push({ kind: 'tag', name: t, pattern: true });
+  }
+  for (const [i, e] of (trust.environments ?? []).entries()) {
+    if (p.check([...trustAt, 'environments', i], e, checkEnvironmentName(e))) contexts.push({ kind: 'environment', name: e });
+  }
+  if (trust.pullRequests) {
+    if (!readOnly && !role.dangerouslyAllowPullRequestsWithWriteAccess) {
+      p.add([...trustAt, 'pullRequests'], true, 'pull request jobs run code from the pull request; only a role with readOnly: true may trust them, or set dangerouslyAllowPullRequestsWithWriteAccess: true');
+    } else {
+      if (!readOnly) risks.push({ kind: 'pull-request-write', detail: 'pull request jobs can assume a role that can write' });
+      contexts.push({ kind: 'pull-request' });
+    }
+  }
+  if (role.dangerouslyAllowAnyBranch && !(trust.branchPatterns ?? []).some((b) => /^\*+$/.test(b)))
+    p.add([...at, 'dangerouslyAllowAnyBranch'], true, 'this opt-in has no effect without the branch pattern "*"; remove it');
+  if (role.dangerouslyAllowPullRequestsWithWriteAccess && (readOnly || !trust.pullRequests))
+    p.add([...at, 'dangerouslyAllowPullRequestsWithWriteAccess'], true, 'this opt-in has no effect unless the role trusts pull requests and is not readOnly; remove it');
+
+  const hasTrust = (trust.branches?.length ?? 0) + (trust.branchPatterns?.length ?? 0) + (trust.tags?.length ?? 0) +
+    (trust.tagPatterns?.length ?? 0) + (trust.environments?.length ?? 0) + (trust.pullRequests ? 1 : 0) > 0;
+  if (!hasTrust) p.add(trustAt, trust, 'a role needs at least one subject: branches, branchPatterns, tags, tagPatterns, environments or pullRequests');
+
+  const workflows = sortedUnique(trust.workflows);
+  const allowAnyWorkflowRef = role.dangerouslyAllowAnyWorkflowRef ?? false;
+  workflows.forEach((w) => {
+    const i = (trust.workflows ?? []).indexOf(w);
+    if (p.check([...trustAt, 'workflows', i], w, checkWorkflowRef(w, allowAnyWorkflowRef)) && w.endsWith('@*'))
+      risks.push({ kind: 'any-workflow-ref', detail: `any ref of ${w.slice(0, -2)}` });
+  });
+  if (allowAnyWorkflowRef && !workflows.some((w) => w.endsWith('@*')))
+    p.add([...at, 'dangerouslyAllowAnyWorkflowRef'], true, 'this opt-in has no effect without a workflow ref ending in "@*"; remove it');
+  if (repoPinsWorkflows && workflows.length === 0) {
+    p.add([...trustAt, 'workflows'], undefined,
+      'another role of this repository pins reusable workflows, so the repository uses the subject template repo, context, job_workflow_ref and every role of it must list its workflows');
+  }
+
+  // What it may do.
+  const managedPolicyArns = sortedUnique(role.managedPolicyArns);
+  managedPolicyArns.forEach((arn) => {
+    const i = (role.managedPolicyArns ?? []).indexOf(arn);
+    p.check([...at, 'managedPolicyArns', i], arn, checkManagedPolicyArn(arn));
+  });
+  if (managedPolicyArns.length > ctx.managedPoliciesPerRole)
+    p.add([...at, 'managedPolicyArns'], managedPolicyArns.length, `a role has at most ${ctx.managedPoliciesPerRole} managed policies (aws.managedPoliciesPerRole, raisable by quota to 25)`);
+  const inlinePolicies: InlinePolicyModel[] = [];
+  let inlineTotal = 0;
+  let admin = managedPolicyArns.some((arn) => ADMIN_POLICY.test(arn));
+  for (const [policyName, doc] of sortedEntries(role.inlinePolicies)) {
+    const where = [...at, 'inlinePolicies', policyName];
+    p.check(where, policyName, checkPolicyName(policyName));
+    const json = canonicalJson({ Version: '2012-10-17', ...doc });
+    p.check(where, policyName, checkPolicyText(json));
+    if (statementList(doc as Record<string, unknown>).length === 0) p.add([...where, 'Statement'], doc.Statement, 'a policy needs at least one statement');
+    inlineTotal += policySize(json);
+    if (grantsEverything(doc as Record<string, unknown>)) admin = true;
+    inlinePolicies.push({ name: policyName, json });
+  }
+  if (inlineTotal > LIMITS.inlinePoliciesTotalMaxChars)
+    p.add([...at, 'inlinePolicies'], inlineTotal, `inline policies of a role total at most ${LIMITS.inlinePoliciesTotalMaxChars} characters; use a customer managed policy`);
+  if (admin) {
+    if (!role.dangerouslyAllowAdministratorAccess)
+      p.add([...at, 'managedPolicyArns'], 'AdministratorAccess', 'full administrator access needs dangerouslyAllowAdministratorAccess: true; prefer a narrower policy');
+    else risks.push({ kind: 'administrator-access', detail: 'the role has full administrator access' });
+  } else if (role.dangerouslyAllowAdministratorAccess) {
+    p.add([...at, 'dangerouslyAllowAdministratorAccess'], true, 'this opt-in has no effect without administrator access; remove it');
+  }
+  if (readOnly) {
+    managedPolicyArns.filter((arn) => READ_ONLY_FORBIDDEN.test(arn)).forEach((arn) =>
+      p.add([...at, 'managedPolicyArns'], arn, 'a role declared readOnly cannot attach a policy that writes'));
+  }
+  const boundary = role.permissionsBoundaryArn ?? ctx.config.defaults?.permissionsBoundaryArn;
+  if (role.permissionsBoundaryArn !== undefined) p.check([...at, 'permissionsBoundaryArn'], role.permissionsBoundaryArn, checkManagedPolicyArn(role.permissionsBoundaryArn));
+
+  // keyless' own tags, then the role's; account-wide tags reach the role through the provider's default_tags.
+  const tags: Record<string, string> = {
+    'keyless:environment': ctx.config.environment,
+    'keyless:repository': `${repository.owner}/${repository.name}`,
+    'keyless:role': key,
+    ...role.tags,
+  };
+  const sortedTags = Object.fromEntries(sortedEntries(tags));
+  for (const [k, v] of sortedEntries(role.tags)) p.check([...at, 'tags', k], v, checkTag(k, v));
+  const tagCount = new Set([...Object.keys(sortedTags), ...Object.keys(ctx.config.aws.tags ?? {}), 'keyless:managed-by']).size;
+  if (tagCount > LIMITS.tagsPerRole)
+    p.add([...at, 'tags'], tagCount, `a role has at most ${LIMITS.tagsPerRole} tags, counting aws.tags and keyless' own four`);
+  const description = role.description ?? `GitHub Actions in ${repository.owner}/${repository.name} (${key}), managed by keyless`;
+  if (description.length > LIMITS.roleDescriptionMaxChars || !/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/.test(description))
+    p.add([...at, 'description'], description, `a role description has at most ${LIMITS.roleDescriptionMaxChars} characters of tab, newline and printable Latin-1`);
+
+  if (subjectFormatRisk(repository)) risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only; whoever owns the name later inherits the access (set ids for immutable subjects)' });
+
+  if (p.lines.length > before) return undefined;
+
+  const subjects: SubjectSpec[] = [];
+  for (const c of contexts) {
+    if (workflows.length === 0) subjects.push({ repository, context: c });
+    for (const w of workflows) subjects.push({ repository, context: c, workflow: w });
+  }
+  const claims = sortedUnique(subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef })));
+  try {
+    buildTrustPolicy({
+      providerArn: ctx.providerArn,
+      conditionKeyPrefix: ctx.resolvedIssuer.conditionKeyPrefix,
+      subjects: claims,
+      audiences: ctx.audiences,
+      maxChars: ctx.trustPolicyMaxChars,
+      label: 'trust',
+    });
+  } catch (error) {
+    p.add([...at, 'trust'], `${claims.length} subjects`, (error as Error).message.replace(/^trust: /, ''));
+    return undefined;
+  }
+  return {
+    key,
+    entry,
+    name,
+    path,
+    description,
+    readOnly,
+    subjects: [...subjects].sort((a, b) => cmp(describeSubject(a), describeSubject(b))),
+    claims,
+    managedPolicyArns,
+    inlinePolicies,
+    maxSessionDurationSeconds: duration,
+    ...(boundary !== undefined ? { permissionsBoundaryArn: boundary } : {}),
+    tags: sortedTags,
+    risks: [...risks].sort((a, b) => cmp(a.kind + a.detail, b.kind + b.detail)),
+    allowAnyWorkflowRef,
+  };
+}
+
+function subjectFormatRisk(repository: RepositoryIdentity): boolean {
+  return effectiveSubjectFormat(repository) !== 'immutable';
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function buildVariables(repo: RepositoryConfig, roles: readonly RoleModel[], at: PropertyKey[], ctx: RepoContext, p: Problems): VariableModel[] {
+  const variables: VariableModel[] = [];
+  // scope key ('' for the repository, the environment name otherwise) → lowercased name → writer
+  const taken = new Map<string, Map<string, string>>();
+  const claim = (scopeKey: string, name: string, writer: string, where: PropertyKey[]): boolean => {
+    const scope = taken.get(scopeKey.toLowerCase()) ?? new Map<string, string>();
+    taken.set(scopeKey.toLowerCase(), scope);
+    const existing = scope.get(name.toLowerCase());
+    if (existing !== undefined && existing !== writer) {
+      const scopeName = scopeKey === '' ? 'the repository' : `environment ${scopeKey}`;
+      p.add(where, name, `${existing} already writes this variable in ${scopeName}; names are unique ignoring case per scope, so set variable.name on one of them`);
+      return false;
+    }
+    scope.set(name.toLowerCase(), writer);
+    return existing === undefined;
+  };
+  for (const role of roles) {
+    const roleConfig = repo.roles[role.key];
+    if (!roleConfig) continue;
+    const roleAt = [...at, 'roles', role.key];
+    const name = roleConfig.variable?.name ?? ctx.roleArnVariable;
+    if (!p.check([...roleAt, 'variable', 'name'], name, checkVariableName(name))) continue;
+    const envs = sortedUnique(roleConfig.trust.environments);
+    const onlyEnvironments = envs.length > 0 && role.subjects.every((s) => s.context.kind === 'environment');
+    const scope = roleConfig.variable?.scope ?? (onlyEnvironments ? 'environment' : 'repository');
+    if (scope === 'none') continue;
+    if (scope === 'environment' && envs.length === 0) {
+      p.add([...roleAt, 'variable', 'scope'], scope, 'environment scope needs trust.environments; jobs in other contexts cannot read environment variables');
+      continue;
+    }
+    const writer = `role ${role.key}`;
+    const targets = scope === 'repository' ? [''] : envs;
+    for (const env of targets) {
+      if (claim(env, name, writer, [...roleAt, 'variable', 'name'])) {
+        variables.push({ name, scope, ...(env ? { environment: env } : {}), value: { kind: 'role-arn', role: role.key } });
+      }
+      // The region goes wherever a role ARN goes, once per scope.
+      if (claim(env, ctx.regionVariable, 'the region', [...roleAt, 'variable', 'name'])) {
+        variables.push({ name: ctx.regionVariable, scope, ...(env ? { environment: env } : {}), value: { kind: 'region' } });
+      }
+    }
+  }
+  const repoCount = variables.filter((v) => v.scope === 'repository').length;
+  if (repoCount > LIMITS.variablesPerRepository)
+    p.add(at, repoCount, `a repository holds at most ${LIMITS.variablesPerRepository} variables`);
+  for (const env of new Set(variables.filter((v) => v.environment).map((v) => v.environment))) {
+    const count = variables.filter((v) => v.environment === env).length;
+    if (count > LIMITS.variablesPerEnvironment) p.add([...at, 'environments', env ?? ''], count, `an environment holds at most ${LIMITS.variablesPerEnvironment} variables`);
+  }
+  return variables.sort((a, b) => cmp(`${a.environment ?? ''}\u0000${a.name}`, `${b.environment ?? ''}\u0000${b.name}`));
+}
+
+/** Every `sub` value a model trusts, with the role that trusts it; for reports and cross-checks. */
+export function trustedClaims(model: AccessModel): { role: string; repository: string; claim: string }[] {
+  return model.repositories.flatMap((r) => r.roles.flatMap((role) => role.claims.map((claim) => ({ role: role.name, repository: r.key, claim }))));
+}
