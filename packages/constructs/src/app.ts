@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, buildAccessModel, parseAccessConfigYaml } from '@keyless/policy';
+import { ConfigError, bootstrapAccounts, buildAccessModel, parseAccessConfigYaml, parseBootstrapConfigYaml } from '@keyless/policy';
 import type { AccessModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
+import { BootstrapStack } from './bootstrap-stack.js';
 import { KeylessStack } from './keyless-stack.js';
 
 /** Reads and validates an access config file (YAML). Throws ConfigError naming the file and each problem. */
@@ -58,6 +59,48 @@ export function runApp(options: RunAppOptions): App | undefined {
     access: model,
     ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
   });
+  app.synth();
+  return app;
+}
+
+export interface RunBootstrapAppOptions {
+  /** The bootstrap config file. */
+  readonly configFile: string | URL;
+  /**
+   * @default - `CDKTF_OUTDIR` when the cdktf CLI runs the app, else `cdktf.out`
+   */
+  readonly outdir?: string;
+  /**
+   * @default - local state
+   */
+  readonly configureBackend?: (stack: TerraformStack) => void;
+}
+
+/** Synthesizes one `bootstrap-<account>` stack per account of the bootstrap config. */
+export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefined {
+  const path = options.configFile instanceof URL ? fileURLToPath(options.configFile) : options.configFile;
+  let app: App;
+  try {
+    const config = parseBootstrapConfigYaml(readFileSync(path, 'utf8'), path);
+    const accounts = bootstrapAccounts(config);
+    // Validate every account before creating any stack, so a bad entry writes nothing at all.
+    for (const account of accounts) buildAccessModel(account.access, `${path}: accounts.${account.key}`);
+    app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
+    for (const account of accounts) {
+      new BootstrapStack(app, `bootstrap-${account.key}`, {
+        account,
+        infraRepository: config.infraRepository.name,
+        ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
+      });
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nnothing was synthesized\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    throw error;
+  }
   app.synth();
   return app;
 }

@@ -6,3 +6,5 @@ export * from './github-oidc-provider.js';
 export * from './github-subject-template.js';
 export * from './keyless-stack.js';
 export * from './repository-access.js';
+export * from './bootstrap-stack.js';
+export * from './terraform-state-bucket.js';

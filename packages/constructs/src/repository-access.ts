@@ -77,7 +77,7 @@ export class RepositoryAccess extends Construct {
       dependsOn.push(created.resource);
     }
 
-    if (repo.subjectClaimKeys) {
+    if (repo.subjectClaimKeys && repo.manageSubjectTemplate) {
       new GithubSubjectTemplate(this, 'subject-template', { repository: repo.key, includeClaimKeys: repo.subjectClaimKeys });
     }
 

@@ -70,6 +70,10 @@ const repositorySchema = z.strictObject({
   id: z.number().optional().describe('Numeric repository id, for immutable subjects'),
   subjectFormat: z.enum(['name', 'immutable', 'both']).optional(),
   environments: z.record(z.string(), environmentSchema).optional().describe('GitHub environments this app manages'),
+  manageSubjectTemplate: z
+    .boolean()
+    .optional()
+    .describe('Write the repository subject template when a role pins workflows; false when another app writes it'),
   roles: z.record(z.string(), roleSchema),
 });
 
@@ -163,7 +167,8 @@ export function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function zodProblems(error: z.ZodError, input: unknown): string[] {
+/** One line per zod issue: the config path, the value received, and what is allowed. */
+export function zodProblems(error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
     const where = formatPath(issue.path);
     const value = valueAt(input, issue.path);

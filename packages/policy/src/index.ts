@@ -4,3 +4,6 @@ export * from './subject.js';
 export * from './trust-policy.js';
 export * from './config.js';
 export * from './model.js';
+export * from './cross-check.js';
+export * from './evaluator.js';
+export * from './bootstrap-config.js';

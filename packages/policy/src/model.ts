@@ -121,6 +121,8 @@ export interface RepositoryModel {
   readonly identity: RepositoryIdentity & { readonly subjectFormat: SubjectFormat };
   /** Custom subject template claim keys, when a role pins reusable workflows. */
   readonly subjectClaimKeys?: readonly string[];
+  /** Whether this app writes the subject template (false when another app of the same repository does). */
+  readonly manageSubjectTemplate: boolean;
   readonly environments: readonly EnvironmentModel[];
   readonly roles: readonly RoleModel[];
   readonly variables: readonly VariableModel[];
@@ -381,12 +383,15 @@ function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, 
     if (model) roles.push(model);
   }
 
+  if (repo.manageSubjectTemplate !== undefined && !pinsWorkflows)
+    p.add([...at, 'manageSubjectTemplate'], repo.manageSubjectTemplate, 'only a repository whose roles pin workflows has a subject template; remove it');
   const variables = buildVariables(repo, roles, at, ctx, p);
   if (p.lines.length > before) return undefined;
   return {
     key,
     identity,
     ...(pinsWorkflows ? { subjectClaimKeys: [...WORKFLOW_SUBJECT_CLAIM_KEYS] } : {}),
+    manageSubjectTemplate: pinsWorkflows && (repo.manageSubjectTemplate ?? true),
     environments,
     roles,
     variables,

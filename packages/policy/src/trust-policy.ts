@@ -60,6 +60,9 @@ const SUBJECT_REPO = /^repo:([^/:]*)\/([^:]*)(?::(.*))?$/;
 export function checkSubjectValue(value: string, opts: { allowOrganizationWide?: boolean } = {}): string | undefined {
   if (value.length === 0) return 'a subject cannot be empty';
   if (value.includes('?')) return '"?" is never allowed in a subject';
+  // IAM substitutes "${...}" in condition values as a policy variable (and Terraform as interpolation), so the
+  // value would not be compared as written.
+  if (value.includes('${')) return '"${" is never allowed in a subject: IAM would read it as a policy variable';
   if (/^\**$/.test(value.replace(/[:]/g, ''))) return 'a subject cannot be only wildcards';
   const match = SUBJECT_REPO.exec(value);
   if (!match) return 'a subject starts with repo:OWNER/REPO';
@@ -74,7 +77,8 @@ export function checkSubjectValue(value: string, opts: { allowOrganizationWide?:
   if (repo.length === 0 || repo.includes('*')) return 'the repository part of a subject is never empty or a wildcard';
   if (/@(?![0-9]+$)/.test(repo)) return 'a repository id after "@" is digits only, never a wildcard';
   if (rest === undefined || rest.length === 0) return 'a subject names what runs: ref, environment or pull_request';
-  if (/^\*+$/.test(rest)) return `"${value}" lets every run of the repository in; name branches, tags or environments`;
+  // "*" also matches ":", so a rest of only wildcards and colons (such as "*:*") lets in nearly every run too.
+  if (/^[*:]+$/.test(rest)) return `"${value}" lets every run of the repository in; name branches, tags or environments`;
   return undefined;
 }
 

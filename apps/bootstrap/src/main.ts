@@ -1,0 +1,3 @@
+import { runBootstrapApp } from '@keyless/constructs';
+
+runBootstrapApp({ configFile: new URL('../bootstrap.yaml', import.meta.url) });

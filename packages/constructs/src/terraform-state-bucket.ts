@@ -1,0 +1,88 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls/index.js';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
+import { Construct } from 'constructs';
+
+export interface TerraformStateBucketProps {
+  /** Globally unique bucket name: 3 to 63 lowercase letters, digits, dots and hyphens. */
+  readonly bucketName: string;
+  /**
+   * Keep the bucket when the stack is destroyed with objects inside.
+   * @default true
+   */
+  readonly preventDestroyWithState?: boolean;
+  /**
+   * @default - no tags
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The S3 bucket that holds Terraform state: versioned (state history survives a bad apply), encrypted,
+ * closed to the public, owner-enforced, and reachable only over TLS. Locking uses S3 lock files
+ * (`use_lockfile`), so no DynamoDB table is needed.
+ */
+export class TerraformStateBucket extends Construct {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: TerraformStateBucketProps) {
+    super(scope, id);
+    if (!BUCKET_NAME.test(props.bucketName) || props.bucketName.includes('..')) {
+      throw new Error(`bucketName: "${props.bucketName}": an S3 bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit`);
+    }
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucket: props.bucketName,
+      forceDestroy: !(props.preventDestroyWithState ?? true),
+      ...(props.tags ? { tags: { ...props.tags } } : {}),
+      lifecycle: { preventDestroy: props.preventDestroyWithState ?? true },
+    });
+    new S3BucketVersioningA(this, 'versioning', {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
+    });
+    new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketPolicy(this, 'tls-only', {
+      bucket: this.bucket.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+    });
+  }
+
+  get bucketName(): string {
+    return this.bucket.bucket;
+  }
+
+  get arn(): string {
+    return this.bucket.arn;
+  }
+}
