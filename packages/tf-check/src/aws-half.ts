@@ -185,24 +185,29 @@ export function awsHalf(stackJson: object): object {
   for (const block of localBlocks) {
     for (const [name, v] of Object.entries(block)) if (name !== '//') localRefs.set(name, collectRefs(v));
   }
-  const taintedLocals = new Set<string>();
+  /** local name -> the GitHub object it (transitively) refers to */
+  const taintedLocals = new Map<string, string>();
   for (let changed = true; changed; ) {
     changed = false;
     for (const [name, refs] of localRefs) {
       if (taintedLocals.has(name)) continue;
-      if (refs.github.size > 0 || [...refs.locals].some((l) => taintedLocals.has(l))) {
-        taintedLocals.add(name);
+      const via = [...refs.github][0] ?? [...refs.locals].map((l) => taintedLocals.get(l)).find((g) => g !== undefined);
+      if (via !== undefined) {
+        taintedLocals.set(name, via);
         changed = true;
       }
     }
   }
-  for (const block of localBlocks) for (const name of taintedLocals) delete block[name];
+  for (const block of localBlocks) for (const name of taintedLocals.keys()) delete block[name];
   if (Array.isArray(stack['locals'])) stack['locals'] = localBlocks.filter((b) => Object.keys(b).length > 0);
   deleteIfEmpty(stack, 'locals');
 
   const refersToGithub = (v: Json | undefined): string[] => {
     const refs = collectRefs(v);
-    return [...refs.github, ...[...refs.locals].filter((l) => taintedLocals.has(l)).map((l) => `local.${l} (refers to GitHub)`)];
+    return [...refs.github, ...[...refs.locals].flatMap((l) => {
+      const via = taintedLocals.get(l);
+      return via === undefined ? [] : [`local.${l} (-> ${via})`];
+    })];
   };
 
   // --- outputs ----------------------------------------------------------------------------------------
