@@ -25,6 +25,10 @@ const variableSchema = z.strictObject({
     .enum(['repository', 'environment', 'none'])
     .optional()
     .describe('Where the ARN is written; default: environment when the role trusts only environments'),
+  regionName: z
+    .string()
+    .optional()
+    .describe('Name of the region variable written beside the ARN; default: defaults.regionVariable'),
 });
 
 const policyDocumentSchema = z.looseObject({
@@ -163,8 +167,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (typeof value === 'string' && value.length > 78) return JSON.stringify(`${value.slice(0, 75)}...`);
+  return JSON.stringify(value);
 }
 
 /** One line per zod issue: the config path, the value received, and what is allowed. */
@@ -177,10 +181,13 @@ export function zodProblems(error: z.ZodError, input: unknown): string[] {
         const keys = issue.keys.map((k) => `"${k}"`).join(', ');
         return `${where}: unknown key ${keys}; check the spelling against the documented keys`;
       }
-      case 'invalid_type':
-        return value === undefined
-          ? `${where}: required, expected ${issue.expected}`
-          : `${where}: ${describeValue(value)} is not a ${issue.expected}`;
+      case 'invalid_type': {
+        const expected = ['object', 'record', 'map'].includes(issue.expected) ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
+        if (value === undefined) return `${where}: required, expected ${expected}`;
+        if (issue.expected === 'string' && typeof value === 'number')
+          return `${where}: ${describeValue(value)} is a number; write it in quotes, as a string`;
+        return `${where}: ${describeValue(value)} is not ${expected}`;
+      }
       case 'invalid_value':
         return `${where}: ${describeValue(value)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       case 'invalid_union':

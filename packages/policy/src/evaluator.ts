@@ -205,8 +205,8 @@ const OIDC_PROVIDER_ARN = /^arn:[a-z0-9-]+:iam::[0-9]{12}:oidc-provider\/(.+)$/;
 
 function principalProblem(statement: RawStatement, scope: Scope): Problem | undefined {
   const expected = `arn:<partition>:iam::<account>:oidc-provider/${scope.providerId}`;
-  const hasPrincipal = 'Principal' in statement;
-  const hasNotPrincipal = 'NotPrincipal' in statement;
+  const hasPrincipal = statement['Principal'] !== undefined;
+  const hasNotPrincipal = statement['NotPrincipal'] !== undefined;
   if (!hasPrincipal && !hasNotPrincipal) return { text: 'has no Principal', unevaluable: false };
   const element = hasPrincipal ? statement['Principal'] : statement['NotPrincipal'];
   const listed = principalMatch(element, scope);
@@ -268,14 +268,14 @@ function principalMatch(element: unknown, scope: Scope): PrincipalMatch {
 
 function actionProblem(statement: RawStatement): Problem | undefined {
   const action = ASSUME_ROLE_WITH_WEB_IDENTITY;
-  if ('Action' in statement) {
+  if (statement['Action'] !== undefined) {
     const patterns = stringList(statement['Action']);
     if (patterns === undefined) return { text: 'Action is not a string or a list of strings', unevaluable: true };
     return patterns.some((p) => actionMatches(p, action))
       ? undefined
       : { text: `action ${action} is not in Action ${quoteList(patterns)}`, unevaluable: false };
   }
-  if ('NotAction' in statement) {
+  if (statement['NotAction'] !== undefined) {
     const patterns = stringList(statement['NotAction']);
     if (patterns === undefined) return { text: 'NotAction is not a string or a list of strings', unevaluable: true };
     const excluding = patterns.filter((p) => actionMatches(p, action));
@@ -565,7 +565,7 @@ function globMatch(tokens: readonly GlobToken[], chars: readonly string[]): bool
       starToken = t;
       starChar = c;
       t += 1;
-    } else if (starToken >= 0) {
+    } else if (starToken >= 0 && chars[starChar] !== ':') {
       t = starToken + 1;
       starChar += 1;
       c = starChar;

@@ -269,6 +269,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkManagedPolicyArn(defaults.permissionsBoundaryArn));
 
   const context: RepoContext = {
+    globalsOk: p.lines.length === 0,
     config, partition, resolvedIssuer, providerArn, audiences, trustPolicyMaxChars, managedPoliciesPerRole,
     roleNamePrefix, rolePath, defaultDuration, roleArnVariable, regionVariable,
   };
@@ -325,6 +326,8 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
 }
 
 interface RepoContext {
+  /** False when the aws, github or defaults entries have problems: trust policies are then not built. */
+  readonly globalsOk: boolean;
   readonly config: AccessConfig;
   readonly partition: string;
   readonly resolvedIssuer: ResolvedIssuer;
@@ -346,7 +349,8 @@ function checkManagedPolicyArn(arn: string): string | undefined {
 function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, p: Problems): RepositoryModel | undefined {
   const at = ['repositories', key];
   const before = p.lines.length;
-  p.check(at, key, checkRepositoryName(key));
+  // A bad name would make every role and variable below it fail too; report the cause once.
+  if (!p.check(at, key, checkRepositoryName(key))) return undefined;
   const ownerId = ctx.config.github.ownerId;
   if (repo.id !== undefined) p.check([...at, 'id'], repo.id, checkGithubId(repo.id));
   const identityBase = { owner: ctx.config.github.owner, name: key, ...(ownerId !== undefined ? { ownerId } : {}), ...(repo.id !== undefined ? { id: repo.id } : {}) };
@@ -361,6 +365,7 @@ function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, 
     }
   }
   const identity = { ...identityBase, subjectFormat };
+  const identityOk = p.lines.length === before;
 
   // Environments this app manages.
   const environments: EnvironmentModel[] = [];
@@ -379,7 +384,7 @@ function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, 
   const pinsWorkflows = roleEntries.some(([, role]) => (role.trust.workflows ?? []).length > 0);
   const roles: RoleModel[] = [];
   for (const [roleKey, role] of roleEntries) {
-    const model = buildRole(roleKey, role, identity, pinsWorkflows, [...at, 'roles', roleKey], ctx, p);
+    const model = buildRole(roleKey, role, identity, pinsWorkflows, [...at, 'roles', roleKey], { ...ctx, globalsOk: ctx.globalsOk && identityOk }, p);
     if (model) roles.push(model);
   }
 
@@ -566,7 +571,8 @@ function buildRole(
 
   if (subjectFormatRisk(repository)) risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only; whoever owns the name later inherits the access (set ids for immutable subjects)' });
 
-  if (p.lines.length > before) return undefined;
+  // Without a sound owner, issuer and repository identity the subjects cannot be built; their problems are reported.
+  if (p.lines.length > before || !ctx.globalsOk) return undefined;
 
   const subjects: SubjectSpec[] = [];
   for (const c of contexts) {
@@ -636,6 +642,8 @@ function buildVariables(repo: RepositoryConfig, roles: readonly RoleModel[], at:
     const roleAt = [...at, 'roles', role.key];
     const name = roleConfig.variable?.name ?? ctx.roleArnVariable;
     if (!p.check([...roleAt, 'variable', 'name'], name, checkVariableName(name))) continue;
+    const regionName = roleConfig.variable?.regionName ?? ctx.regionVariable;
+    if (!p.check([...roleAt, 'variable', 'regionName'], regionName, checkVariableName(regionName))) continue;
     const envs = sortedUnique(roleConfig.trust.environments);
     const onlyEnvironments = envs.length > 0 && role.subjects.every((s) => s.context.kind === 'environment');
     const scope = roleConfig.variable?.scope ?? (onlyEnvironments ? 'environment' : 'repository');
@@ -651,8 +659,8 @@ function buildVariables(repo: RepositoryConfig, roles: readonly RoleModel[], at:
         variables.push({ name, scope, ...(env ? { environment: env } : {}), value: { kind: 'role-arn', role: role.key } });
       }
       // The region goes wherever a role ARN goes, once per scope.
-      if (claim(env, ctx.regionVariable, 'the region', [...roleAt, 'variable', 'name'])) {
-        variables.push({ name: ctx.regionVariable, scope, ...(env ? { environment: env } : {}), value: { kind: 'region' } });
+      if (claim(env, regionName, 'the region', [...roleAt, 'variable', 'regionName'])) {
+        variables.push({ name: regionName, scope, ...(env ? { environment: env } : {}), value: { kind: 'region' } });
       }
     }
   }

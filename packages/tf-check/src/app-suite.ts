@@ -1,0 +1,114 @@
+/**
+ * The checks every cdktf app of this repository must pass, as one Vitest suite an app's test file calls:
+ * the app synthesizes the expected stacks, twice to the same bytes and from a shuffled config to the same
+ * bytes, and the AWS half of every stack passes `terraform validate` with no diagnostics and plans offline.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import { checkStack } from './check.js';
+import { terraformOrSkip } from './find.js';
+
+export interface AppSuiteOptions {
+  /** The app's name, for test titles. */
+  readonly name: string;
+  /** The app's config file. */
+  readonly configFile: string;
+  /** Synthesizes the app from a config file into an output directory; throws or sets exitCode on failure. */
+  readonly synth: (configFile: string, outdir: string) => void;
+  /** The stacks the app must produce. */
+  readonly stacks: readonly string[];
+}
+
+/** Reads every synthesized file below an output directory, by relative path. */
+export function readTree(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(out, readTree(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+/**
+ * Reverses the order of every mapping and of every list whose order has no meaning in the config (trust
+ * lists, policy ARNs, reviewers), keeping the content. Policy statement lists keep their order.
+ */
+export function shuffleConfigText(text: string): string {
+  const doc = parseDocument(text);
+  const visit = (node: Node | null | undefined, key: string | undefined): void => {
+    if (isMap(node)) {
+      node.items.reverse();
+      for (const pair of node.items) visit(pair.value as Node, String((pair.key as { value?: unknown })?.value ?? pair.key));
+    } else if (isSeq(node)) {
+      const unordered = key !== undefined && !['Statement', 'Action', 'Resource', 'workflows'].includes(key);
+      if (unordered) node.items.reverse();
+      for (const item of node.items) visit(item as Node, undefined);
+    }
+  };
+  visit(doc.contents as Node, undefined);
+  return doc.toString();
+}
+
+export function defineAppSuite(options: AppSuiteOptions): void {
+  const tf = terraformOrSkip();
+  const dirs: string[] = [];
+  const synthTo = (configFile: string): string => {
+    const outdir = mkdtempSync(join(tmpdir(), `keyless-${options.name}-`));
+    dirs.push(outdir);
+    options.synth(configFile, outdir);
+    return outdir;
+  };
+  let first: Record<string, string> | undefined;
+  const output = (): Record<string, string> => {
+    first ??= readTree(synthTo(options.configFile));
+    return first;
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  describe(`app ${options.name}`, () => {
+    it('synthesizes exactly the expected stacks', () => {
+      const stacks = Object.keys(output())
+        .filter((f) => f.endsWith('/cdk.tf.json'))
+        .map((f) => f.split('/')[1]);
+      expect(stacks.sort()).toEqual([...options.stacks].sort());
+    });
+
+    it('gives byte-identical output when synthesized twice', () => {
+      expect(readTree(synthTo(options.configFile))).toEqual(output());
+    });
+
+    it('gives byte-identical output when the config entries are reordered', () => {
+      const text = readFileSync(options.configFile, 'utf8');
+      const shuffled = shuffleConfigText(text);
+      expect(shuffled).not.toEqual(text);
+      const dir = mkdtempSync(join(tmpdir(), 'keyless-shuffled-'));
+      dirs.push(dir);
+      const file = join(dir, basename(options.configFile));
+      writeFileSync(file, shuffled);
+      expect(readTree(synthTo(file))).toEqual(output());
+    });
+
+    for (const stack of options.stacks) {
+      it.skipIf(!tf.available)(`stack ${stack}: terraform validate passes with no diagnostics and the offline plan only adds`, () => {
+        const json = output()[`stacks/${stack}/cdk.tf.json`];
+        expect(json, `stack ${stack} was not synthesized`).toBeDefined();
+        const result = checkStack(JSON.parse(json ?? '{}'), { plan: true });
+        expect(result.validate.diagnostics).toEqual([]);
+        expect(result.validate.valid).toBe(true);
+        expect(result.plan?.stderr ?? '').not.toMatch(/Warning|Error/);
+        expect(result.plan?.ok).toBe(true);
+        expect(result.plan?.add).toBeGreaterThan(0);
+        expect(result.plan?.change).toBe(0);
+        expect(result.plan?.destroy).toBe(0);
+      }, 120_000);
+    }
+  });
+  if (!tf.available) console.warn(`[${options.name}] terraform checks skipped: ${tf.reason}`);
+}
