@@ -57,6 +57,7 @@ export function runApp(options: RunAppOptions): App | undefined {
   const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
   new KeylessStack(app, options.stackName ?? model.environment, {
     access: model,
+    backend: backendFromEnvironment(),
     ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
   });
   app.synth();
@@ -90,6 +91,7 @@ export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefine
       new BootstrapStack(app, `bootstrap-${account.key}`, {
         account,
         infraRepository: config.infraRepository.name,
+        backend: backendFromEnvironment(),
         ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
       });
     }
@@ -103,4 +105,14 @@ export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefine
   }
   app.synth();
   return app;
+}
+
+/**
+ * The backend chosen by `KEYLESS_BACKEND`: `local` forces local state (the bootstrap's first apply), `s3`
+ * requires the config's state bucket, unset or `auto` uses S3 when the config names a bucket.
+ */
+export function backendFromEnvironment(): 'auto' | 'local' | 's3' {
+  const value = process.env['KEYLESS_BACKEND'] ?? 'auto';
+  if (value === 'auto' || value === 'local' || value === 's3') return value;
+  throw new Error(`KEYLESS_BACKEND: "${value}": use auto, local or s3`);
 }

@@ -16,6 +16,11 @@ export interface BootstrapStackProps {
    * @default - local state
    */
   readonly configureBackend?: (stack: TerraformStack) => void;
+  /**
+   * `local` for the very first apply, before the state bucket exists; see the README's runbook.
+   * @default 'auto'
+   */
+  readonly backend?: 'auto' | 'local' | 's3';
 }
 
 /**
@@ -30,6 +35,7 @@ export class BootstrapStack extends KeylessStack {
     super(scope, id, {
       access: buildAccessModel(props.account.access, `accounts.${props.account.key}`),
       ...(props.configureBackend ? { configureBackend: props.configureBackend } : {}),
+      ...(props.backend ? { backend: props.backend } : {}),
     });
     this.stateBucket = new TerraformStateBucket(this, 'state', { bucketName: props.account.stateBucket });
     const names = bootstrapVariableNames(props.account.key);

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider/index.js';
 import { buildAccessModel } from '@keyless/policy';
 import type { AccessConfig, AccessModel } from '@keyless/policy';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { GithubOidcProvider } from './github-oidc-provider.js';
 import { RepositoryAccess } from './repository-access.js';
@@ -16,10 +16,17 @@ export interface KeylessStackProps {
    */
   readonly source?: string;
   /**
-   * Configure the Terraform backend yourself (call with the stack); when omitted the state is local.
-   * @default - local state in the working directory of the stack
+   * Configure the Terraform backend yourself (called with the stack); overrides `backend`.
+   * @default - see `backend`
    */
   readonly configureBackend?: (stack: TerraformStack) => void;
+  /**
+   * `s3`: the config's `state` bucket, key `<keyPrefix>/<stack id>.tfstate`, S3 lock files (`use_lockfile`),
+   * encryption; `local`: a state file beside the stack (the bootstrap's first apply); `auto`: `s3` when the
+   * config has `state`, else `local`.
+   * @default 'auto'
+   */
+  readonly backend?: 'auto' | 'local' | 's3';
 }
 
 /**
@@ -43,8 +50,19 @@ export class KeylessStack extends TerraformStack {
       defaultTags: [{ tags: { 'keyless:managed-by': 'keyless', ...model.aws.tags } }],
     });
     new GithubProvider(this, 'github', { owner: model.github.owner });
+    const backend = props.backend ?? 'auto';
     if (props.configureBackend) props.configureBackend(this);
-    else new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    else if (backend === 's3' || (backend === 'auto' && model.state)) {
+      if (!model.state) throw new Error(`backend: "s3": the config has no state entry naming the bucket`);
+      new S3Backend(this, {
+        bucket: model.state.bucket,
+        key: `${model.state.keyPrefix}/${id}.tfstate`,
+        region: model.state.region,
+        encrypt: true,
+      });
+      // S3 lock files replace the deprecated DynamoDB table; cdktf 0.21 has no typed option for it yet.
+      this.addOverride('terraform.backend.s3.use_lockfile', true);
+    } else new LocalBackend(this, { path: `terraform.${id}.tfstate` });
 
     this.oidcProvider = new GithubOidcProvider(this, 'github-oidc', {
       issuer: model.github.issuer,

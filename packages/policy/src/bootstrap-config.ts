@@ -73,6 +73,7 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
           ...(account.tags ? { tags: account.tags } : {}),
         },
         github: config.github,
+        state: { bucket, region: account.region },
         defaults: { roleNamePrefix: 'keyless-', rolePath: '/keyless/', regionVariable: names.region },
         repositories: {
           [infra]: {

@@ -108,6 +108,14 @@ export const accessConfigSchema = z.strictObject({
     issuer: issuerSchema.optional(),
     audiences: stringList.optional(),
   }),
+  state: z
+    .strictObject({
+      bucket: z.string().describe('S3 bucket of the Terraform state (created by the bootstrap app)'),
+      region: z.string().optional().describe('Region of the bucket; default: aws.region'),
+      keyPrefix: z.string().optional().describe('State key prefix; the key is <keyPrefix>/<stack>.tfstate; default keyless'),
+    })
+    .optional()
+    .describe('Remote state: the S3 backend with lock files; local state when omitted'),
   defaults: z
     .strictObject({
       roleNamePrefix: z.string().optional(),

@@ -565,7 +565,7 @@ function globMatch(tokens: readonly GlobToken[], chars: readonly string[]): bool
       starToken = t;
       starChar = c;
       t += 1;
-    } else if (starToken >= 0 && chars[starChar] !== ':') {
+    } else if (starToken >= 0) {
       t = starToken + 1;
       starChar += 1;
       c = starChar;

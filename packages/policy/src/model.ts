@@ -128,8 +128,16 @@ export interface RepositoryModel {
   readonly variables: readonly VariableModel[];
 }
 
+export interface StateModel {
+  readonly bucket: string;
+  readonly region: string;
+  readonly keyPrefix: string;
+}
+
 export interface AccessModel {
   readonly environment: string;
+  /** Remote state, when configured. */
+  readonly state?: StateModel;
   readonly aws: AwsModel;
   readonly github: GithubModel;
   readonly repositories: readonly RepositoryModel[];
@@ -301,9 +309,22 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     }
   }
 
+  let state: StateModel | undefined;
+  if (config.state) {
+    const bucketOk = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.state.bucket) && !config.state.bucket.includes('..');
+    p.check(['state', 'bucket'], config.state.bucket, bucketOk ? undefined : 'an S3 bucket name has 3 to 63 lowercase letters, digits, dots and hyphens');
+    const region = config.state.region ?? config.aws.region;
+    p.check(['state', 'region'], region, /^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(region) ? undefined : 'an AWS region looks like ap-northeast-2');
+    const keyPrefix = config.state.keyPrefix ?? 'keyless';
+    p.check(['state', 'keyPrefix'], keyPrefix, /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(keyPrefix) ? undefined
+      : 'a key prefix is path segments of letters, digits and ! _ . * \' ( ) -, separated by "/", without a leading or trailing "/"');
+    state = { bucket: config.state.bucket, region, keyPrefix };
+  }
+
   if (p.lines.length > 0) throw new ConfigError(source, p.lines);
   return {
     environment: config.environment,
+    ...(state ? { state } : {}),
     aws: {
       accountId: config.aws.accountId,
       region: config.aws.region,
