@@ -16,6 +16,7 @@ import type { PolicyDocument, SubjectSpec } from '@keyless/policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { GithubOidcProvider } from './github-oidc-provider.js';
+import { escapeTerraformTemplate } from './terraform-escape.js';
 
 export interface GithubActionsRoleProps {
   /** The OIDC provider whose tokens the role trusts. */
@@ -119,11 +120,13 @@ export class GithubActionsRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       path,
-      description: props.description ?? `GitHub Actions in ${repositories.join(', ')}, managed by keyless`,
+      description: escapeTerraformTemplate(props.description ?? `GitHub Actions in ${repositories.join(', ')}, managed by keyless`),
       assumeRolePolicy: JSON.stringify(this.trustPolicy),
       maxSessionDuration: duration,
       ...(props.permissionsBoundaryArn !== undefined ? { permissionsBoundary: props.permissionsBoundaryArn } : {}),
-      ...(Object.keys(tags).length > 0 ? { tags: Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
+      ...(Object.keys(tags).length > 0
+        ? { tags: Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, escapeTerraformTemplate(v)])) }
+        : {}),
       // Policies attached outside this stack would block deletion; detach them rather than fail a destroy.
       forceDetachPolicies: true,
     });
@@ -139,7 +142,7 @@ export class GithubActionsRole extends Construct {
       check(`inlinePolicies.${name}`, name, checkPolicyName(name));
       const policy = typeof doc === 'string' ? doc : JSON.stringify(doc);
       check(`inlinePolicies.${name}`, name, checkPolicyText(policy));
-      new IamRolePolicy(this, `inline-${name}`, { name, role: this.role.id, policy });
+      new IamRolePolicy(this, `inline-${name}`, { name, role: this.role.id, policy: escapeTerraformTemplate(policy) });
     }
   }
 

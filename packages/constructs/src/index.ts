@@ -8,3 +8,4 @@ export * from './keyless-stack.js';
 export * from './repository-access.js';
 export * from './bootstrap-stack.js';
 export * from './terraform-state-bucket.js';
+export * from './terraform-escape.js';
