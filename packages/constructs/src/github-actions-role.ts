@@ -71,6 +71,21 @@ export interface GithubActionsRoleProps {
    * @default false
    */
   readonly dangerouslyAllowAnyWorkflowRef?: boolean;
+  /**
+   * Declares that the role's permissions only read; pull request subjects need it (or the opt-in below).
+   * @default false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Accept the branch pattern `*`: any branch, so anyone who can push a branch can assume the role.
+   * @default false
+   */
+  readonly dangerouslyAllowAnyBranch?: boolean;
+  /**
+   * Accept pull request subjects on a role that is not `readOnly`: pull request jobs run the pull request's code.
+   * @default false
+   */
+  readonly dangerouslyAllowPullRequestsWithWriteAccess?: boolean;
 }
 
 /**
@@ -98,6 +113,16 @@ export class GithubActionsRole extends Construct {
     const duration = props.maxSessionDurationSeconds ?? 3600;
     check('maxSessionDurationSeconds', duration, checkSessionDuration(duration));
     if (props.subjects.length === 0) fail('subjects', [], 'a role needs at least one subject');
+    // Risky grants need their opt-in here too: the construct is the guard for apps that skip the config.
+    for (const s of props.subjects) {
+      if ((s.context.kind === 'branch' || s.context.kind === 'tag') && s.context.pattern && /^\*+$/.test(s.context.name)) {
+        if (s.context.kind === 'tag') fail('subjects', s.context.name, 'a bare "*" tag pattern trusts every tag; give a prefix such as v*');
+        if (!props.dangerouslyAllowAnyBranch) fail('subjects', s.context.name, 'the branch pattern "*" trusts every branch; set dangerouslyAllowAnyBranch to opt in');
+      }
+      if (s.context.kind === 'pull-request' && !props.readOnly && !props.dangerouslyAllowPullRequestsWithWriteAccess) {
+        fail('subjects', 'pull requests', 'pull request jobs run code from the pull request; set readOnly for a role that only reads, or dangerouslyAllowPullRequestsWithWriteAccess');
+      }
+    }
     const claims = [...new Set(props.subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef: props.dangerouslyAllowAnyWorkflowRef })))].sort();
     this.claims = claims;
     const managed = [...new Set(props.managedPolicyArns ?? [])].sort();

@@ -15,6 +15,11 @@ export interface GithubActionsVariable {
    * @default - a repository variable
    */
   readonly environment?: string;
+  /**
+   * Resources this variable waits for, such as the environment it is written to.
+   * @default - none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 export interface GithubActionsVariablesProps {
@@ -57,7 +62,8 @@ export class GithubActionsVariables extends Construct {
         throw new Error(`variables: "${variable.name}" appears twice in ${where}; names are unique ignoring case per scope`);
       }
       seen.set(scopeKey, variable.name);
-      const dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
+      const waits = [...(props.dependsOn ?? []), ...(variable.dependsOn ?? [])];
+      const dependsOn = waits.length > 0 ? waits : undefined;
       if (variable.environment === undefined) {
         new ActionsVariable(this, `repository-${variable.name}`, {
           repository: props.repository,

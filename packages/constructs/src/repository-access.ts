@@ -57,12 +57,16 @@ export class RepositoryAccess extends Construct {
           trustPolicyMaxChars: props.trustPolicyMaxChars,
           managedPoliciesPerRole: props.managedPoliciesPerRole,
           dangerouslyAllowAnyWorkflowRef: role.allowAnyWorkflowRef,
+          readOnly: role.readOnly,
+          // The model has already enforced these opt-ins; it only lets a risky subject through when opted in.
+          dangerouslyAllowAnyBranch: role.risks.some((r) => r.kind === 'any-branch'),
+          dangerouslyAllowPullRequestsWithWriteAccess: role.risks.some((r) => r.kind === 'pull-request-write'),
         }),
       );
     }
     this.roles = roles;
 
-    const dependsOn: ITerraformDependable[] = [];
+    const environments = new Map<string, ITerraformDependable>();
     for (const env of repo.environments) {
       const created = new GithubEnvironment(this, `environment-${env.name}`, {
         repository: repo.key,
@@ -74,7 +78,7 @@ export class RepositoryAccess extends Construct {
         ...(env.waitTimerMinutes !== undefined ? { waitTimerMinutes: env.waitTimerMinutes } : {}),
         deploymentBranches: env.deploymentBranches,
       });
-      dependsOn.push(created.resource);
+      environments.set(env.name, created.resource);
     }
 
     if (repo.subjectClaimKeys && repo.manageSubjectTemplate) {
@@ -84,14 +88,15 @@ export class RepositoryAccess extends Construct {
     const variables: GithubActionsVariable[] = repo.variables.map((v) => {
       const value = v.value.kind === 'region' ? props.region : roles.get(v.value.role)?.arn;
       if (value === undefined) throw new Error(`variables: "${v.name}" refers to role ${JSON.stringify(v.value)} that the repository does not declare`);
-      return { name: v.name, value, ...(v.environment !== undefined ? { environment: v.environment } : {}) };
+      const environment = v.environment !== undefined ? environments.get(v.environment) : undefined;
+      return {
+        name: v.name,
+        value,
+        ...(v.environment !== undefined ? { environment: v.environment } : {}),
+        // An environment variable can only be written once its environment exists.
+        ...(environment ? { dependsOn: [environment] } : {}),
+      };
     });
-    if (variables.length > 0) {
-      new GithubActionsVariables(this, 'variables', {
-        repository: repo.key,
-        variables,
-        ...(dependsOn.length > 0 ? { dependsOn } : {}),
-      });
-    }
+    if (variables.length > 0) new GithubActionsVariables(this, 'variables', { repository: repo.key, variables });
   }
 }

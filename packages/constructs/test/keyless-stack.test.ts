@@ -1,5 +1,5 @@
 import { ConfigError, buildAccessModel, evaluateTrustPolicy, parseAccessConfigYaml, stringLike } from '@keyless/policy';
-import type { AccessModel, RoleModel } from '@keyless/policy';
+import type { AccessModel, EvaluationOptions, RoleModel } from '@keyless/policy';
 import { S3Backend, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { KeylessStack, loadAccessModel } from '../src/index.js';
@@ -175,10 +175,10 @@ describe('KeylessStack', () => {
     it('lets the caller configure the backend instead', () => {
       const { synth } = synthKeyless(smallModel(), {
         configureBackend: (stack) => {
-          new S3Backend(stack, { bucket: 'state', key: 'staging.tfstate', region: 'eu-west-1', useLockfile: true });
+          new S3Backend(stack, { bucket: 'state', key: 'staging.tfstate', region: 'eu-west-1', encrypt: true });
         },
       });
-      expect(synth.terraform?.['backend']).toEqual({ s3: { bucket: 'state', key: 'staging.tfstate', region: 'eu-west-1', use_lockfile: true } });
+      expect(synth.terraform?.['backend']).toEqual({ s3: { bucket: 'state', key: 'staging.tfstate', region: 'eu-west-1', encrypt: true } });
     });
   });
 
@@ -287,7 +287,7 @@ describe('KeylessStack', () => {
     const iss = model.github.resolvedIssuer.url;
     const aud = model.github.audiences[0] as string;
     const options = { providerAudiences: model.github.audiences, principalArn: model.aws.oidcProviderArn };
-    const evaluate = (role: RoleModel, claims: { iss?: string; aud?: string | null; sub: string }, opts = options) =>
+    const evaluate = (role: RoleModel, claims: { iss?: string; aud?: string | null; sub: string }, opts: EvaluationOptions = options) =>
       evaluateTrustPolicy(trustPolicyOf(synth, model, role.name), { iss, aud, ...claims }, opts);
     const expectDenied = (role: RoleModel, sub: string, label: string) => {
       expect(declares(role, sub), `${role.name}: mutation "${label}" (${sub}) is itself declared`).toBe(false);

@@ -7,3 +7,4 @@ export * from './model.js';
 export * from './cross-check.js';
 export * from './evaluator.js';
 export * from './bootstrap-config.js';
+export * from './report.js';

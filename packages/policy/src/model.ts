@@ -255,11 +255,9 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   let providerArn = oidcProviderArn(partition, config.aws.accountId, resolvedIssuer.url);
   const providerConfig = config.aws.oidcProvider ?? { create: true as const };
   if ('existingArn' in providerConfig) {
-    const expectedSuffix = `:oidc-provider/${resolvedIssuer.conditionKeyPrefix}`;
-    const ok = /^arn:[a-z-]+:iam::[0-9]{12}:oidc-provider\//.test(providerConfig.existingArn) &&
-      providerConfig.existingArn.endsWith(expectedSuffix);
-    p.check(['aws', 'oidcProvider', 'existingArn'], providerConfig.existingArn, ok ? undefined
-      : `an existing provider ARN is arn:PARTITION:iam::ACCOUNT:oidc-provider/${resolvedIssuer.conditionKeyPrefix}, matching the issuer`);
+    const expected = oidcProviderArn(partition, config.aws.accountId, resolvedIssuer.url);
+    p.check(['aws', 'oidcProvider', 'existingArn'], providerConfig.existingArn, providerConfig.existingArn === expected ? undefined
+      : `an existing provider ARN is arn:PARTITION:iam::ACCOUNT:oidc-provider/${resolvedIssuer.conditionKeyPrefix} in this partition and account: ${expected}`);
     providerArn = providerConfig.existingArn;
   }
 

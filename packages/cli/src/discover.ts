@@ -1,0 +1,64 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { bootstrapAccounts, buildAccessModel, parseAccessConfigYaml, parseBootstrapConfigYaml } from '@keyless/policy';
+import type { AccessModel } from '@keyless/policy';
+
+export interface LoadedEnvironment {
+  /** Where it came from, relative to the workspace: apps/dev/access.yaml, apps/bootstrap/bootstrap.yaml#prod. */
+  readonly source: string;
+  readonly model: AccessModel;
+}
+
+/** The workspace root: the nearest directory above `from` with a pnpm-workspace.yaml. */
+export function findWorkspaceRoot(from: string): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from);
+    dir = parent;
+  }
+}
+
+/** The config files of an app directory: access.yaml, or bootstrap.yaml. */
+function configsIn(dir: string): string[] {
+  return ['access.yaml', 'bootstrap.yaml'].map((f) => join(dir, f)).filter((f) => existsSync(f));
+}
+
+/**
+ * Resolves what the user named — an app name (`dev`), an app directory, or a config file — to config files.
+ * With no name, every app under `apps/`.
+ */
+export function resolveConfigFiles(names: readonly string[], cwd: string): string[] {
+  const root = findWorkspaceRoot(cwd);
+  if (names.length === 0) {
+    const apps = join(root, 'apps');
+    if (!existsSync(apps)) throw new Error(`no app named and no apps/ directory under ${root}`);
+    return readdirSync(apps).sort().flatMap((name) => configsIn(join(apps, name)));
+  }
+  return names.flatMap((name) => {
+    for (const candidate of [resolve(cwd, name), join(root, 'apps', name)]) {
+      if (!existsSync(candidate)) continue;
+      if (statSync(candidate).isFile()) return [candidate];
+      const files = configsIn(candidate);
+      if (files.length > 0) return files;
+    }
+    throw new Error(`"${name}" is not an app under apps/, an app directory or a config file`);
+  });
+}
+
+/** Loads and validates every environment of the named configs; a bootstrap config yields one per account. */
+export function loadEnvironments(files: readonly string[], cwd: string): LoadedEnvironment[] {
+  const root = findWorkspaceRoot(cwd);
+  return files.flatMap((file) => {
+    const source = relative(root, file) || file;
+    const text = readFileSync(file, 'utf8');
+    if (file.endsWith('bootstrap.yaml')) {
+      return bootstrapAccounts(parseBootstrapConfigYaml(text, source)).map((account) => ({
+        source: `${source}#${account.key}`,
+        model: buildAccessModel(account.access, `${source}#${account.key}`),
+      }));
+    }
+    return [{ source, model: buildAccessModel(parseAccessConfigYaml(text, source), source) }];
+  });
+}
