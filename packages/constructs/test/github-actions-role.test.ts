@@ -91,6 +91,7 @@ describe('GithubActionsRole', () => {
     it('has no StringLike at all when no subject is a pattern', () => {
       const synth = synthRole({
         subjects: [main, { repository: repo, context: { kind: 'environment', name: 'prod' } }, { repository: repo, context: { kind: 'pull-request' } }],
+        readOnly: true,
       });
       expect(JSON.stringify(trustOf(synth))).not.toContain('StringLike');
     });
@@ -150,6 +151,7 @@ describe('GithubActionsRole', () => {
           provider,
           roleName: 'gha-deploy',
           subjects: [{ repository: repo, context: { kind: 'pull-request' } }, main, main],
+          readOnly: true,
         });
       });
       expect(role?.claims).toEqual(['repo:octo-org/octo-repo:pull_request', 'repo:octo-org/octo-repo:ref:refs/heads/main']);
@@ -415,6 +417,7 @@ describe('GithubActionsRole', () => {
           managedPolicyArns: arns,
           inlinePolicies: Object.fromEntries(inlineKeys.map((k) => [k, inline[k as keyof typeof inline]])),
           tags: Object.fromEntries(tagKeys.map((k) => [k, tags[k as keyof typeof tags]])),
+          readOnly: true,
         }),
       );
     const baseline = synthWith(pool, managed, Object.keys(inline), Object.keys(tags));

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { dump, load } from 'js-yaml';
 import { Testing } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -50,12 +50,9 @@ export function asList<T>(value: T | readonly T[] | undefined): T[] {
   return Array.isArray(value) ? [...(value as readonly T[])] : [value as T];
 }
 
-/**
- * The `yaml` package is a dependency of @keyless/policy, not of this package, so a plain import does not
- * resolve here; load it through the policy package, which owns it.
- */
+/** YAML text to and from plain data, for tests that rewrite configs. */
 export interface YamlModule {
   parse(text: string): unknown;
   stringify(value: unknown): string;
 }
-export const yaml = createRequire(new URL('../../policy/package.json', import.meta.url))('yaml') as YamlModule;
+export const yaml: YamlModule = { parse: (text) => load(text), stringify: (value) => dump(value) };

@@ -3,9 +3,8 @@
  * bucket, and the plan and apply roles that the repository's own pipeline assumes. Expressed as an access
  * config per account, so that the same rules and the same constructs guard it.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, accessConfigSchema, parseAccessConfig, zodProblems } from './config.js';
+import { ConfigError, accessConfigSchema, loadYaml, parseAccessConfig, zodProblems } from './config.js';
 import type { AccessConfig } from './config.js';
 
 const reviewersSchema = z.strictObject({
@@ -158,9 +157,7 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
 
 /** Parses the bootstrap YAML and checks its shape. */
 export function parseBootstrapConfigYaml(text: string, source = 'bootstrap config'): BootstrapConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, strict: true });
-  if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => e.message.split('\n')[0] ?? e.message));
-  const input: unknown = doc.toJS();
+  const input = loadYaml(text, source);
   const result = bootstrapConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(source, zodProblems(result.error, input));
   const prefix = result.data.stateBucketPrefix;

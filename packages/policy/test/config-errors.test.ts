@@ -149,7 +149,7 @@ describe('access config errors', () => {
 
   it('fails when YAML repeats a key', () => {
     const yaml = 'environment: dev\nenvironment: prod\n';
-    expect(() => parseAccessConfigYaml(yaml, 'access.yaml')).toThrow(/Map keys must be unique/);
+    expect(() => parseAccessConfigYaml(yaml, 'access.yaml')).toThrow(/line 2, column 1: duplicated mapping key/);
   });
 
   it('names the source file in the message', () => {

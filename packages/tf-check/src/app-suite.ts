@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isMap, isSeq, parseDocument } from 'yaml';
-import type { Node } from 'yaml';
+import { dump, load } from 'js-yaml';
 import { checkStack } from './check.js';
 import { terraformOrSkip } from './find.js';
 
@@ -39,19 +38,18 @@ export function readTree(dir: string, prefix = ''): Record<string, string> {
  * lists, policy ARNs, reviewers), keeping the content. Policy statement lists keep their order.
  */
 export function shuffleConfigText(text: string): string {
-  const doc = parseDocument(text);
-  const visit = (node: Node | null | undefined, key: string | undefined): void => {
-    if (isMap(node)) {
-      node.items.reverse();
-      for (const pair of node.items) visit(pair.value as Node, String((pair.key as { value?: unknown })?.value ?? pair.key));
-    } else if (isSeq(node)) {
+  const visit = (value: unknown, key: string | undefined): unknown => {
+    if (Array.isArray(value)) {
+      const items = value.map((item) => visit(item, undefined));
       const unordered = key !== undefined && !['Statement', 'Action', 'Resource', 'workflows'].includes(key);
-      if (unordered) node.items.reverse();
-      for (const item of node.items) visit(item as Node, undefined);
+      return unordered ? items.reverse() : items;
     }
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).reverse().map(([k, v]) => [k, visit(v, k)]));
+    }
+    return value;
   };
-  visit(doc.contents as Node, undefined);
-  return doc.toString();
+  return dump(visit(load(text), undefined));
 }
 
 export function defineAppSuite(options: AppSuiteOptions): void {

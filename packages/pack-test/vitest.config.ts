@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Packing builds both packages; the first install on a cold npm cache downloads ~400 MB of provider bindings.
+    hookTimeout: 20 * 60_000,
+    testTimeout: 5 * 60_000,
+  },
+});
