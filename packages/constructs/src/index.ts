@@ -9,3 +9,4 @@ export * from './repository-access.js';
 export * from './bootstrap-stack.js';
 export * from './terraform-state-bucket.js';
 export * from './terraform-escape.js';
+export * from './fast-synth.js';

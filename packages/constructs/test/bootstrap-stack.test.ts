@@ -219,6 +219,50 @@ describe('BootstrapStack', () => {
     });
   });
 
+  describe('drift role', () => {
+    it('trusts exactly the main branch of the infra repository, in the immutable subject format', () => {
+      expect(trustSubjects(findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').block)).toEqual([
+        `StringEquals ${infraPrefix}:ref:refs/heads/main`,
+      ]);
+    });
+
+    it('is denied to pull requests, environments, other branches and the name-based subject', () => {
+      const policy = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').block['assume_role_policy'] as string;
+      const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
+      const options = { principalArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' };
+      expect(evaluateTrustPolicy(policy, token(`${infraPrefix}:ref:refs/heads/main`), options).allowed).toBe(true);
+      for (const sub of [
+        `${infraPrefix}:pull_request`,
+        `${infraPrefix}:environment:dev`,
+        `${infraPrefix}:ref:refs/heads/main-2`,
+        `${infraPrefix}:ref:refs/tags/main`,
+        'repo:octo-org/octo-infra:ref:refs/heads/main',
+      ]) {
+        expect(evaluateTrustPolicy(policy, token(sub), options).allowed, sub).toBe(false);
+      }
+    });
+
+    it('attaches only ReadOnlyAccess and may only list and read the state bucket', () => {
+      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').key;
+      const attached = Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => a['role'] === `\${aws_iam_role.${roleKey}.name}`);
+      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+      const statements = inlinePoliciesOf(dev, 'keyless-dev-drift').flatMap((p) => policyStatements(p['policy'] as string));
+      expect(statements.map((s) => [s.Effect, asList(s.Action), asList(s.Resource)])).toEqual([
+        ['Allow', ['s3:ListBucket'], ['arn:aws:s3:::octo-org-keyless-tfstate-111111111111']],
+        ['Allow', ['s3:GetObject'], ['arn:aws:s3:::octo-org-keyless-tfstate-111111111111/*']],
+      ]);
+    });
+
+    it('writes its ARN to a repository variable named for the account', () => {
+      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').key;
+      expect(findResource(dev, 'github_actions_variable', 'variable_name', 'KEYLESS_DRIFT_ROLE_ARN_DEV').block).toMatchObject({
+        repository: 'octo-infra',
+        value: `\${aws_iam_role.${roleKey}.arn}`,
+      });
+      expect(findResource(prod, 'github_actions_variable', 'variable_name', 'KEYLESS_DRIFT_ROLE_ARN_PROD').block['repository']).toBe('octo-infra');
+    });
+  });
+
   describe('GitHub environment', () => {
     it('requires the reviewers of the account, stops self review and admin bypass, and deploys only from main', () => {
       const env = findResource(dev, 'github_repository_environment', 'environment', 'dev').block;

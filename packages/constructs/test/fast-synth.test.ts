@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootstrapAccounts, buildAccessModel, parseAccessConfig, parseBootstrapConfigYaml } from '@keyless/policy';
+import fc from 'fast-check';
+import stringify from 'json-stable-stringify';
+import { describe, expect, it } from 'vitest';
+import { App } from 'cdktf';
+import {
+  KeylessStack,
+  loadAccessModel,
+  logicalId,
+  renderBootstrapStack,
+  renderKeylessStack,
+  runApp,
+  runBootstrapApp,
+  stableJson,
+  writeSynthesized,
+} from '../src/index.js';
+
+function tree(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(out, tree(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+const temp = (): string => mkdtempSync(join(tmpdir(), 'keyless-fast-'));
+const appFile = (rel: string): string => new URL(`../../../apps/${rel}`, import.meta.url).pathname;
+
+describe('fast synthesizer', () => {
+  it.each(['dev', 'prod'])('writes the same bytes as cdktf for apps/%s', (app) => {
+    const reference = temp();
+    runApp({ configFile: appFile(`${app}/access.yaml`), outdir: reference });
+    const fast = temp();
+    const model = loadAccessModel(appFile(`${app}/access.yaml`));
+    writeSynthesized(fast, [{ id: app, json: renderKeylessStack(app, model) }]);
+    expect(tree(fast)).toEqual(tree(reference));
+  });
+
+  it('writes the same bytes as cdktf for apps/bootstrap', () => {
+    const reference = temp();
+    runBootstrapApp({ configFile: appFile('bootstrap/bootstrap.yaml'), outdir: reference });
+    const config = parseBootstrapConfigYaml(readFileSync(appFile('bootstrap/bootstrap.yaml'), 'utf8'));
+    const fast = temp();
+    writeSynthesized(
+      fast,
+      bootstrapAccounts(config).map((account) => ({
+        id: `bootstrap-${account.key}`,
+        json: renderBootstrapStack(`bootstrap-${account.key}`, buildAccessModel(account.access), account, config.infraRepository.name),
+      })),
+    );
+    expect(tree(fast)).toEqual(tree(reference));
+  });
+
+  it('renders the same JSON as the constructs for generated configs', () => {
+    const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/).filter((s) => !s.includes('--'));
+    const role = fc.record({
+      trust: fc.oneof(
+        fc.record({ branches: fc.uniqueArray(fc.constantFrom('main', 'release/1.0', 'develop'), { minLength: 1 }) }),
+        fc.record({ environments: fc.uniqueArray(fc.constantFrom('dev', 'production', 'prod:v1'), { minLength: 1 }) }),
+        fc.record({ tagPatterns: fc.constant(['v*']), tags: fc.constant(['v1.0.0']) }),
+      ),
+      managedPolicyArns: fc.uniqueArray(fc.constantFrom('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/team/deploy'), { maxLength: 2 }),
+      maxSessionDurationSeconds: fc.constantFrom(3600, 7200),
+    });
+    const repo = fc.record({
+      roles: fc.dictionary(fc.constantFrom('deploy', 'release', 'ops'), role, { minKeys: 1, maxKeys: 1 }),
+      environments: fc.constantFrom(undefined, { production: { reviewers: { teams: [1, 2] }, deploymentBranches: ['main', 'release/*'] } }, { dev: {} }),
+    }, { requiredKeys: ['roles'] });
+    fc.assert(
+      fc.property(fc.dictionary(name, repo, { minKeys: 1, maxKeys: 4 }), fc.boolean(), (repositories, create) => {
+        const model = buildAccessModel(
+          parseAccessConfig({
+            environment: 'gen',
+            aws: { accountId: '111111111111', region: 'ap-northeast-2', ...(create ? {} : { oidcProvider: { existingArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' } }) },
+            github: { owner: 'octo-org' },
+            repositories: JSON.parse(JSON.stringify(repositories)),
+          }),
+        );
+        const app = new App({ outdir: temp() });
+        const stack = new KeylessStack(app, 'gen', { access: model });
+        const reference = JSON.parse(JSON.stringify(stack.toTerraform()));
+        expect(stableJson(renderKeylessStack('gen', model))).toBe(stringify(reference, { space: 2 }));
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+
+  it('computes logical ids as cdktf does', () => {
+    expect(logicalId(['repo-web', 'role-deploy', 'role'])).toMatch(/^repo-web_role-deploy_role_[0-9A-F]{8}$/);
+    expect(logicalId(['repo-web', 'subject-template', 'template'])).toMatch(/^repo-web_subject-template_[0-9A-F]{8}$/);
+    expect(logicalId(['single'])).toBe('single');
+  });
+
+  it('formats JSON exactly as json-stable-stringify does', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        fc.pre(!JSON.stringify(value).includes('\\u0000'));
+        expect(stableJson(value)).toBe(stringify(value, { space: 2 }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
