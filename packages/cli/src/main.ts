@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, accessReport, explainToken, renderAccessReport, renderTokenVerdicts } from '@keyless/policy';
 import type { TokenClaims } from '@keyless/policy';
-import { loadEnvironments, resolveConfigFiles } from './discover.js';
+import { dirname, join, relative } from 'node:path';
+import { synthFast } from '@keyless/constructs/fast';
+import { findWorkspaceRoot, loadEnvironments, resolveConfigFiles } from './discover.js';
 
 const USAGE = `usage:
   keyless explain [APP|DIR|FILE ...] [--json]
@@ -10,6 +12,9 @@ const USAGE = `usage:
   keyless explain [APP ...] --sub SUB [--aud AUD] [--iss ISS] [--json]
       which roles accept a token with these claims, and why the others refuse it
       (aud defaults to the config's audience, iss to the config's issuer)
+  keyless synth [APP|DIR|FILE ...] [--out DIR]
+      the fast synthesizer: the same Terraform JSON as cdktf synth, for thousands of repositories
+      (default output: apps/<app>/cdktf.out; --out only with one config)
 
 APP is a directory name under apps/ (dev, prod, bootstrap); no APP means every app.`;
 
@@ -34,6 +39,7 @@ export async function main(argv: readonly string[], context: MainContext): Promi
         sub: { type: 'string' },
         aud: { type: 'string' },
         iss: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -46,6 +52,7 @@ export async function main(argv: readonly string[], context: MainContext): Promi
     out(`${USAGE}\n`);
     return command === undefined && !parsed.values.help ? 2 : 0;
   }
+  if (command === 'synth') return synth(names, parsed.values.out, context.cwd, out, err);
   if (command !== 'explain') {
     err(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
@@ -100,4 +107,34 @@ function tokenClaims(values: { token?: string; sub?: string; aud?: string; iss?:
       throw new Error(`--token: claim ${key} must be a string`);
   }
   return claims as Partial<TokenClaims>;
+}
+
+function synth(names: readonly string[], outdir: string | undefined, cwd: string, out: (t: string) => void, err: (t: string) => void): number {
+  let files: string[];
+  try {
+    files = resolveConfigFiles(names, cwd);
+  } catch (error) {
+    err(`${(error as Error).message}\n`);
+    return 2;
+  }
+  if (outdir !== undefined && files.length !== 1) {
+    err(`--out: names one output directory, but ${files.length} configs were given\n`);
+    return 2;
+  }
+  const root = findWorkspaceRoot(cwd);
+  for (const file of files) {
+    const started = performance.now();
+    try {
+      const result = synthFast({ configFile: file, outdir: outdir ?? join(dirname(file), 'cdktf.out') });
+      const ms = Math.round(performance.now() - started);
+      out(`${relative(root, file)}: ${result.stacks.length} stack(s) in ${relative(cwd, result.outdir) || '.'} (${ms} ms): ${result.stacks.join(', ')}\n`);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        err(`${error.message}\nnothing was synthesized\n`);
+        return 1;
+      }
+      throw error;
+    }
+  }
+  return 0;
 }

@@ -1,29 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, bootstrapAccounts, buildAccessModel, parseAccessConfigYaml, parseBootstrapConfigYaml } from '@keyless/policy';
+import { ConfigError, bootstrapAccounts, buildAccessModel, parseBootstrapConfigYaml, splitModel } from '@keyless/policy';
 import type { AccessModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import { BootstrapStack } from './bootstrap-stack.js';
 import { KeylessStack } from './keyless-stack.js';
+import { backendFromEnvironment, loadAccessModel } from './load.js';
 
-/** Reads and validates an access config file (YAML). Throws ConfigError naming the file and each problem. */
-export function loadAccessModel(configFile: string | URL): AccessModel {
-  const path = configFile instanceof URL ? fileURLToPath(configFile) : configFile;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
-  }
-  return buildAccessModel(parseAccessConfigYaml(text, path), path);
-}
 
 export interface RunAppOptions {
   /** The access config file of the environment. */
   readonly configFile: string | URL;
   /**
-   * The stack id, which names the directory under `cdktf.out/stacks/`.
+   * The stack id, which names the directory under `cdktf.out/stacks/`. Not for a sharded environment, whose
+   * stacks are named `<environment>-<shard>`.
    * @default - the config's environment name
    */
   readonly stackName?: string;
@@ -54,12 +45,15 @@ export function runApp(options: RunAppOptions): App | undefined {
     }
     throw error;
   }
+  if (options.stackName !== undefined && model.sharding) throw new Error(`stackName: "${options.stackName}": a sharded environment names its stacks <environment>-<shard>`);
   const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
-  new KeylessStack(app, options.stackName ?? model.environment, {
-    access: model,
-    backend: backendFromEnvironment(),
-    ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
-  });
+  for (const { stackId, model: stackModel } of splitModel(model)) {
+    new KeylessStack(app, options.stackName ?? stackId, {
+      access: stackModel,
+      backend: backendFromEnvironment(),
+      ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
+    });
+  }
   app.synth();
   return app;
 }
@@ -105,14 +99,4 @@ export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefine
   }
   app.synth();
   return app;
-}
-
-/**
- * The backend chosen by `KEYLESS_BACKEND`: `local` forces local state (the bootstrap's first apply), `s3`
- * requires the config's state bucket, unset or `auto` uses S3 when the config names a bucket.
- */
-export function backendFromEnvironment(): 'auto' | 'local' | 's3' {
-  const value = process.env['KEYLESS_BACKEND'] ?? 'auto';
-  if (value === 'auto' || value === 'local' || value === 's3') return value;
-  throw new Error(`KEYLESS_BACKEND: "${value}": use auto, local or s3`);
 }

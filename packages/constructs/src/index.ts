@@ -9,4 +9,6 @@ export * from './repository-access.js';
 export * from './bootstrap-stack.js';
 export * from './terraform-state-bucket.js';
 export * from './terraform-escape.js';
+export * from './fast-app.js';
 export * from './fast-synth.js';
+export * from './load.js';

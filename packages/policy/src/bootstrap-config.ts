@@ -43,10 +43,17 @@ export interface BootstrapAccount {
 }
 
 /** Names of the GitHub variables the pipeline reads, per environment key. */
-export function bootstrapVariableNames(envKey: string): { planRoleArn: string; applyRoleArn: string; region: string; stateBucket: string } {
+export function bootstrapVariableNames(envKey: string): {
+  planRoleArn: string;
+  driftRoleArn: string;
+  applyRoleArn: string;
+  region: string;
+  stateBucket: string;
+} {
   const suffix = envKey.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   return {
     planRoleArn: `KEYLESS_PLAN_ROLE_ARN_${suffix}`,
+    driftRoleArn: `KEYLESS_DRIFT_ROLE_ARN_${suffix}`,
     applyRoleArn: 'KEYLESS_APPLY_ROLE_ARN',
     region: `KEYLESS_REGION_${suffix}`,
     stateBucket: `KEYLESS_STATE_BUCKET_${suffix}`,
@@ -104,6 +111,27 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
                   },
                 },
                 variable: { name: names.planRoleArn },
+              },
+              // Scheduled and push runs on main have the subject ref:refs/heads/main, which neither the plan
+              // role (pull requests) nor the apply role (the environment) accepts: the nightly drift check and
+              // the plan that an apply shows its reviewers before they approve need this read-only role. It
+              // plans with -lock=false, so it needs no write at all, not even on the lock file.
+              drift: {
+                name: `keyless-${key}-drift`,
+                description: `Read-only terraform plan of ${config.github.owner}/${infra} on main: nightly drift check and the plan shown before an apply`,
+                readOnly: true,
+                trust: { branches: ['main'] },
+                managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+                inlinePolicies: {
+                  'terraform-state-read': {
+                    Version: '2012-10-17',
+                    Statement: [
+                      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
+                      { Sid: 'ReadStateObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/*` },
+                    ],
+                  },
+                },
+                variable: { name: names.driftRoleArn },
               },
               apply: {
                 name: `keyless-${key}-apply`,

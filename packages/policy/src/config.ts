@@ -72,6 +72,8 @@ const environmentSchema = z.strictObject({
 
 const repositorySchema = z.strictObject({
   id: z.number().optional().describe('Numeric repository id, for immutable subjects'),
+  team: z.string().optional().describe('Owning team; names the stack when sharding.by is team'),
+  stack: z.string().optional().describe('Pins the repository to this stack (suffix), overriding the sharding rule'),
   subjectFormat: z.enum(['name', 'immutable', 'both']).optional(),
   environments: z.record(z.string(), environmentSchema).optional().describe('GitHub environments this app manages'),
   manageSubjectTemplate: z
@@ -108,6 +110,13 @@ export const accessConfigSchema = z.strictObject({
     issuer: issuerSchema.optional(),
     audiences: stringList.optional(),
   }),
+  sharding: z
+    .strictObject({
+      by: z.enum(['hash', 'team']).describe('hash: a stable hash of the repository name; team: the repository team'),
+      shards: z.number().optional().describe('Number of hash shards (2 to 256); changing it moves repositories'),
+    })
+    .optional()
+    .describe('Split the environment into several stacks, each with its own state, planned and applied in parallel'),
   state: z
     .strictObject({
       bucket: z.string().describe('S3 bucket of the Terraform state (created by the bootstrap app)'),

@@ -3,6 +3,7 @@
  * permissions, every GitHub variable and environment, sorted by stable keys so that the same config always
  * gives the same model, whatever the order of its entries. Constructs render this model; reports read it.
  */
+import { createHash } from 'node:crypto';
 import { ConfigError, describeValue, formatPath } from './config.js';
 import type { AccessConfig, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from './config.js';
 import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkIssuer, oidcProviderArn, resolveIssuer } from './issuer.js';
@@ -118,6 +119,8 @@ export interface VariableModel {
 
 export interface RepositoryModel {
   readonly key: string;
+  /** The stack suffix the repository lives in when the environment is sharded. */
+  readonly shard?: string;
   readonly identity: RepositoryIdentity & { readonly subjectFormat: SubjectFormat };
   /** Custom subject template claim keys, when a role pins reusable workflows. */
   readonly subjectClaimKeys?: readonly string[];
@@ -134,8 +137,15 @@ export interface StateModel {
   readonly keyPrefix: string;
 }
 
+export interface ShardingModel {
+  readonly by: 'hash' | 'team';
+  readonly shards?: number;
+}
+
 export interface AccessModel {
   readonly environment: string;
+  /** How the environment splits into stacks, when it does. */
+  readonly sharding?: ShardingModel;
   /** Remote state, when configured. */
   readonly state?: StateModel;
   readonly aws: AwsModel;
@@ -143,6 +153,7 @@ export interface AccessModel {
   readonly repositories: readonly RepositoryModel[];
 }
 
+const STACK_SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const ROLE_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
 const MANAGED_POLICY_ARN = /^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy\/(?:[\u0021-\u007E]+\/)*[A-Za-z0-9+=,.@_-]+$/;
@@ -307,6 +318,27 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     }
   }
 
+  let sharding: ShardingModel | undefined;
+  if (config.sharding) {
+    const { by, shards } = config.sharding;
+    if (by === 'hash') {
+      const ok = shards !== undefined && Number.isInteger(shards) && shards >= 2 && shards <= 256;
+      p.check(['sharding', 'shards'], shards, ok ? undefined : 'hash sharding needs shards: a whole number from 2 to 256');
+    } else if (shards !== undefined) p.add(['sharding', 'shards'], shards, 'shards applies to by: hash only; team sharding makes one stack per team');
+    if ('create' in providerConfig)
+      p.add(['sharding'], by, 'a sharded environment refers to the OIDC provider by aws.oidcProvider.existingArn (create it in the bootstrap app), so that no shard owns an account-wide resource');
+    sharding = { by, ...(shards !== undefined ? { shards } : {}) };
+  }
+  for (const [key, repo] of sortedEntries(config.repositories)) {
+    if (repo.stack !== undefined)
+      p.check(['repositories', key, 'stack'], repo.stack, STACK_SUFFIX.test(repo.stack) ? undefined : 'a stack suffix has 1 to 40 lowercase letters, digits and inner hyphens');
+    if (repo.team !== undefined)
+      p.check(['repositories', key, 'team'], repo.team, STACK_SUFFIX.test(repo.team) ? undefined : 'a team name has 1 to 40 lowercase letters, digits and inner hyphens');
+    if (repo.stack !== undefined && !sharding) p.add(['repositories', key, 'stack'], repo.stack, 'stack pins a repository only in a sharded environment; add sharding or remove it');
+    if (sharding?.by === 'team' && repo.team === undefined && repo.stack === undefined)
+      p.add(['repositories', key], key, 'sharding by team needs team (or an explicit stack) on every repository');
+  }
+
   let state: StateModel | undefined;
   if (config.state) {
     const bucketOk = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.state.bucket) && !config.state.bucket.includes('..');
@@ -322,6 +354,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   if (p.lines.length > 0) throw new ConfigError(source, p.lines);
   return {
     environment: config.environment,
+    ...(sharding ? { sharding } : {}),
     ...(state ? { state } : {}),
     aws: {
       accountId: config.aws.accountId,
@@ -411,8 +444,10 @@ function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, 
     p.add([...at, 'manageSubjectTemplate'], repo.manageSubjectTemplate, 'only a repository whose roles pin workflows has a subject template; remove it');
   const variables = buildVariables(repo, roles, at, ctx, p);
   if (p.lines.length > before) return undefined;
+  const shard = shardOf(key, repo, ctx.config.sharding);
   return {
     key,
+    ...(shard !== undefined ? { shard } : {}),
     identity,
     ...(pinsWorkflows ? { subjectClaimKeys: [...WORKFLOW_SUBJECT_CLAIM_KEYS] } : {}),
     manageSubjectTemplate: pinsWorkflows && (repo.manageSubjectTemplate ?? true),
@@ -696,4 +731,40 @@ function buildVariables(repo: RepositoryConfig, roles: readonly RoleModel[], at:
 /** Every `sub` value a model trusts, with the role that trusts it; for reports and cross-checks. */
 export function trustedClaims(model: AccessModel): { role: string; repository: string; claim: string }[] {
   return model.repositories.flatMap((r) => r.roles.flatMap((role) => role.claims.map((claim) => ({ role: role.name, repository: r.key, claim }))));
+}
+
+/**
+ * The stack suffix of a repository: its explicit `stack`, else its team, else `s` and two digits of a stable
+ * hash of the lowercased name (SHA-256, first four bytes, modulo the shard count). The hash never depends on
+ * other repositories, so adding or removing one moves nobody else.
+ */
+export function shardOf(key: string, repo: { readonly stack?: string; readonly team?: string }, sharding: AccessConfig['sharding']): string | undefined {
+  if (!sharding) return undefined;
+  if (repo.stack !== undefined) return repo.stack;
+  if (sharding.by === 'team') return repo.team === undefined ? undefined : `team-${repo.team}`;
+  const shards = sharding.shards ?? 2;
+  const n = createHash('sha256').update(key.toLowerCase()).digest().readUInt32BE(0) % shards;
+  return `s${String(n).padStart(String(shards - 1).length, '0')}`;
+}
+
+/** One stack of an environment: its id and the model holding only its repositories. */
+export interface StackModel {
+  readonly stackId: string;
+  readonly model: AccessModel;
+}
+
+/**
+ * Splits an environment into its stacks: one stack named after the environment when it is not sharded, else
+ * `<environment>-<suffix>` per shard that has repositories, sorted by id.
+ */
+export function splitModel(model: AccessModel): StackModel[] {
+  if (!model.sharding) return [{ stackId: model.environment, model }];
+  const groups = new Map<string, RepositoryModel[]>();
+  for (const repo of model.repositories) {
+    const suffix = repo.shard ?? 'unassigned';
+    groups.set(suffix, [...(groups.get(suffix) ?? []), repo]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([suffix, repositories]) => ({ stackId: `${model.environment}-${suffix}`, model: { ...model, repositories } }));
 }

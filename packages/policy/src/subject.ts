@@ -19,9 +19,15 @@ export const SUBJECT_FORMATS: readonly SubjectFormat[] = ['name', 'immutable', '
 export interface RepositoryIdentity {
   readonly owner: string;
   readonly name: string;
-  /** The owner's numeric id; required by the `immutable` and `both` formats. */
+  /**
+   * The owner's numeric id; required by the `immutable` and `both` formats.
+   * @default - none: only the `name` format is possible
+   */
   readonly ownerId?: number;
-  /** The repository's numeric id; required by the `immutable` and `both` formats. */
+  /**
+   * The repository's numeric id; required by the `immutable` and `both` formats.
+   * @default - none: only the `name` format is possible
+   */
   readonly id?: number;
   /** @default - `immutable` when both ids are known, `name` otherwise */
   readonly subjectFormat?: SubjectFormat;
@@ -40,6 +46,7 @@ export interface SubjectSpec {
   /**
    * A reusable workflow that the job must run (`OWNER/REPO/.github/workflows/FILE@REF`). Requires the
    * repository's subject template to include `job_workflow_ref` after `repo` and `context`.
+   * @default - any workflow of the repository, under the default subject template
    */
   readonly workflow?: string;
 }

@@ -1,0 +1,4 @@
+// The cdktf-free entry point: `@keyless/constructs/fast`.
+export * from './fast-app.js';
+export * from './fast-synth.js';
+export { backendFromEnvironment, loadAccessModel } from './load.js';
