@@ -80,6 +80,8 @@ function renderRole(w: StackWriter, base: readonly string[], model: AccessModel,
     audiences: model.github.audiences,
     maxChars: model.aws.trustPolicyMaxChars,
     label: `role ${role.name}`,
+    // buildAccessModel has checked the size of these very subjects with the provider's real ARN.
+    checkSize: false,
   });
   const tags = Object.fromEntries(Object.entries(role.tags).map(([k, v]) => [k, escapeTerraformTemplate(v)]));
   const roleId = w.add('aws_iam_role', [...path, 'role'], {
