@@ -155,14 +155,15 @@ function renderRepository(w: StackWriter, model: AccessModel, repo: RepositoryMo
   for (const v of repo.variables) {
     const value = v.value.kind === 'region' ? model.aws.region : roleArns[repo.roles.find((r) => r.key === (v.value as { role: string }).role)?.name ?? ''];
     if (value === undefined) throw new Error(`variables: "${v.name}" refers to a role the repository does not declare`);
+    const group = v.repository === repo.key ? 'variables' : `variables-for-${v.repository}`;
     if (v.environment === undefined) {
-      w.add('github_actions_variable', [...base, 'variables', `repository-${v.name}`], { repository: repo.key, value, variable_name: v.name });
+      w.add('github_actions_variable', [...base, group, `repository-${v.name}`], { repository: v.repository, value, variable_name: v.name });
     } else {
-      const env = environments.get(v.environment);
-      w.add('github_actions_environment_variable', [...base, 'variables', `environment-${v.environment}-${v.name}`], {
+      const env = v.repository === repo.key ? environments.get(v.environment) : undefined;
+      w.add('github_actions_environment_variable', [...base, group, `environment-${v.environment}-${v.name}`], {
         ...(env ? { depends_on: [`github_repository_environment.${env}`] } : {}),
         environment: v.environment,
-        repository: repo.key,
+        repository: v.repository,
         value,
         variable_name: v.name,
       });

@@ -85,18 +85,25 @@ export class RepositoryAccess extends Construct {
       new GithubSubjectTemplate(this, 'subject-template', { repository: repo.key, includeClaimKeys: repo.subjectClaimKeys });
     }
 
-    const variables: GithubActionsVariable[] = repo.variables.map((v) => {
+    const byTarget = new Map<string, GithubActionsVariable[]>();
+    for (const v of repo.variables) {
       const value = v.value.kind === 'region' ? props.region : roles.get(v.value.role)?.arn;
       if (value === undefined) throw new Error(`variables: "${v.name}" refers to role ${JSON.stringify(v.value)} that the repository does not declare`);
-      const environment = v.environment !== undefined ? environments.get(v.environment) : undefined;
-      return {
-        name: v.name,
-        value,
-        ...(v.environment !== undefined ? { environment: v.environment } : {}),
-        // An environment variable can only be written once its environment exists.
-        ...(environment ? { dependsOn: [environment] } : {}),
-      };
-    });
-    if (variables.length > 0) new GithubActionsVariables(this, 'variables', { repository: repo.key, variables });
+      // An environment variable can only be written once its environment exists (when this app manages it).
+      const environment = v.environment !== undefined && v.repository === repo.key ? environments.get(v.environment) : undefined;
+      byTarget.set(v.repository, [
+        ...(byTarget.get(v.repository) ?? []),
+        {
+          name: v.name,
+          value,
+          ...(v.environment !== undefined ? { environment: v.environment } : {}),
+          ...(environment ? { dependsOn: [environment] } : {}),
+        },
+      ]);
+    }
+    for (const [target, variables] of [...byTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      // The role's other repositories get their variables from here, the construct that owns the role.
+      new GithubActionsVariables(this, target === repo.key ? 'variables' : `variables-for-${target}`, { repository: target, variables });
+    }
   }
 }

@@ -255,7 +255,7 @@ describe('RepositoryAccess', () => {
     const repository = model(MIXED).repositories[0] as RepositoryModel;
     const broken: RepositoryModel = {
       ...repository,
-      variables: [...repository.variables, { name: 'GHOST', scope: 'repository', value: { kind: 'role-arn', role: 'ghost' } }],
+      variables: [...repository.variables, { repository: repository.key, name: 'GHOST', scope: 'repository', value: { kind: 'role-arn', role: 'ghost' } }],
     };
     expect(() =>
       synthScope((scope) => {

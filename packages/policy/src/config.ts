@@ -7,13 +7,21 @@ import { z } from 'zod';
 
 const stringList = z.array(z.string());
 
-const trustSchema = z.strictObject({
+const subjectFields = {
   branches: stringList.optional().describe('Exact branch names, such as main'),
   branchPatterns: stringList.optional().describe('Branch patterns with "*", such as release/*; an explicit opt-in'),
   tags: stringList.optional().describe('Exact tag names'),
   tagPatterns: stringList.optional().describe('Tag patterns with "*", such as v*'),
   environments: stringList.optional().describe('GitHub environment names; jobs that name an environment get this subject'),
   pullRequests: z.boolean().optional().describe('Trust jobs of pull requests (without environment); read-only roles only'),
+};
+
+const trustSchema = z.strictObject({
+  ...subjectFields,
+  repositories: z
+    .record(z.string(), z.strictObject(subjectFields))
+    .optional()
+    .describe('Other repositories of the same owner that may assume this role too, each with its own subjects'),
   workflows: stringList
     .optional()
     .describe('Reusable workflows the job must run: OWNER/REPO/.github/workflows/FILE.yml@REF'),

@@ -33,8 +33,8 @@ export function crossCheckModels(models: readonly NamedModel[]): string[] {
     for (const repo of model.repositories) {
       const repoKey = `${owner}/${repo.key.toLowerCase()}`;
       for (const v of repo.variables) {
-        const key = `${repoKey} ${(v.environment ?? '').toLowerCase()} ${v.name.toLowerCase()}`;
-        const where = v.environment ? `environment ${v.environment} of ${model.github.owner}/${repo.key}` : `${model.github.owner}/${repo.key}`;
+        const key = `${owner}/${v.repository.toLowerCase()} ${(v.environment ?? '').toLowerCase()} ${v.name.toLowerCase()}`;
+        const where = v.environment ? `environment ${v.environment} of ${model.github.owner}/${v.repository}` : `${model.github.owner}/${v.repository}`;
         const first = variables.get(key);
         if (first && first !== source) problems.push(`${source}: repositories.${repo.key}: variable ${v.name} in ${where} is also written by ${first}; two states would overwrite each other, so rename one (variable.name) or scope it to an environment`);
         else variables.set(key, source);

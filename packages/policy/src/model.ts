@@ -110,6 +110,8 @@ export interface RoleModel {
 export type VariableValue = { readonly kind: 'role-arn'; readonly role: string } | { readonly kind: 'region' };
 
 export interface VariableModel {
+  /** The repository the variable is written to: the role's own, or another one the role trusts. */
+  readonly repository: string;
   readonly name: string;
   readonly scope: 'repository' | 'environment';
   /** Set when scope is environment. */
@@ -287,6 +289,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
 
   const context: RepoContext = {
     globalsOk: p.lines.length === 0,
+    variableScopes: new Map(),
     config, partition, resolvedIssuer, providerArn, audiences, trustPolicyMaxChars, managedPoliciesPerRole,
     roleNamePrefix, rolePath, defaultDuration, roleArnVariable, regionVariable,
   };
@@ -305,6 +308,8 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     if (model) repositories.push(model);
   }
   if (Object.keys(config.repositories).length === 0) p.add(['repositories'], config.repositories, 'declare at least one repository');
+
+  checkVariableCounts(repositories, p);
 
   // Role names are unique ignoring case within an account.
   const roleNames = new Map<string, string>();
@@ -380,6 +385,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
 interface RepoContext {
   /** False when the aws, github or defaults entries have problems: trust policies are then not built. */
   readonly globalsOk: boolean;
+  readonly variableScopes: VariableScopes;
   readonly config: AccessConfig;
   readonly partition: string;
   readonly resolvedIssuer: ResolvedIssuer;
@@ -442,7 +448,7 @@ function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, 
 
   if (repo.manageSubjectTemplate !== undefined && !pinsWorkflows)
     p.add([...at, 'manageSubjectTemplate'], repo.manageSubjectTemplate, 'only a repository whose roles pin workflows has a subject template; remove it');
-  const variables = buildVariables(repo, roles, at, ctx, p);
+  const variables = buildVariables(key, repo, roles, at, ctx, p);
   if (p.lines.length > before) return undefined;
   const shard = shardOf(key, repo, ctx.config.sharding);
   return {
@@ -507,54 +513,46 @@ function buildRole(
   p.check([...at, 'maxSessionDurationSeconds'], duration, checkSessionDuration(duration));
   const readOnly = role.readOnly ?? false;
 
-  // Who may assume it.
+  // Who may assume it: the home repository, then any other repositories the role also trusts.
   const trust = role.trust;
   const trustAt = [...at, 'trust'];
-  const contexts: SubjectContext[] = [];
   const risks: Risk[] = [];
-  for (const [i, b] of (trust.branches ?? []).entries()) {
-    if (p.check([...trustAt, 'branches', i], b, checkRefName(b, false))) contexts.push({ kind: 'branch', name: b });
-  }
-  for (const [i, b] of (trust.branchPatterns ?? []).entries()) {
-    const where = [...trustAt, 'branchPatterns', i];
-    if (!p.check(where, b, checkRefName(b, true))) continue;
-    if (!b.includes('*')) { p.add(where, b, 'a pattern has a "*"; list exact names under branches'); continue; }
-    if (/^\*+$/.test(b)) {
-      if (!role.dangerouslyAllowAnyBranch) { p.add(where, b, 'this trusts every branch, so anyone who can push a branch can assume the role; set dangerouslyAllowAnyBranch: true to opt in'); continue; }
-      risks.push({ kind: 'any-branch', detail: 'any branch of the repository can assume this role' });
-    } else risks.push({ kind: 'branch-pattern', detail: `branches matching ${b}` });
-    contexts.push({ kind: 'branch', name: b, pattern: true });
-  }
-  for (const [i, t] of (trust.tags ?? []).entries()) {
-    if (p.check([...trustAt, 'tags', i], t, checkRefName(t, false))) contexts.push({ kind: 'tag', name: t });
-  }
-  for (const [i, t] of (trust.tagPatterns ?? []).entries()) {
-    const where = [...trustAt, 'tagPatterns', i];
-    if (!p.check(where, t, checkRefName(t, true))) continue;
-    if (!t.includes('*')) { p.add(where, t, 'a pattern has a "*"; list exact names under tags'); continue; }
-    if (/^\*+$/.test(t)) { p.add(where, t, 'a bare "*" trusts every tag anyone with push access can create; give a prefix such as v*'); continue; }
-    risks.push({ kind: 'tag-pattern', detail: `tags matching ${t}` });
-    contexts.push({ kind: 'tag', name: t, pattern: true });
-  }
-  for (const [i, e] of (trust.environments ?? []).entries()) {
-    if (p.check([...trustAt, 'environments', i], e, checkEnvironmentName(e))) contexts.push({ kind: 'environment', name: e });
-  }
-  if (trust.pullRequests) {
-    if (!readOnly && !role.dangerouslyAllowPullRequestsWithWriteAccess) {
-      p.add([...trustAt, 'pullRequests'], true, 'pull request jobs run code from the pull request; only a role with readOnly: true may trust them, or set dangerouslyAllowPullRequestsWithWriteAccess: true');
-    } else {
-      if (!readOnly) risks.push({ kind: 'pull-request-write', detail: 'pull request jobs can assume a role that can write' });
-      contexts.push({ kind: 'pull-request' });
+  const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p);
+  const others: { identity: RepositoryIdentity; contexts: SubjectContext[] }[] = [];
+  for (const [otherKey, otherTrust] of sortedEntries(trust.repositories)) {
+    const otherAt = [...trustAt, 'repositories', otherKey];
+    if (!p.check(otherAt, otherKey, checkRepositoryName(otherKey))) continue;
+    if (otherKey.toLowerCase() === repository.name.toLowerCase()) {
+      p.add(otherAt, otherKey, 'this is the role\'s own repository; list its subjects directly under trust');
+      continue;
     }
+    const declared = Object.entries(ctx.config.repositories).find(([k]) => k.toLowerCase() === otherKey.toLowerCase());
+    const declaredRepo = declared?.[1];
+    if (declaredRepo && Object.values(declaredRepo.roles).some((r) => (r.trust.workflows ?? []).length > 0)) {
+      p.add(otherAt, otherKey, 'that repository uses the reusable-workflow subject template, so its tokens never match plain subjects; give it a role of its own');
+      continue;
+    }
+    const otherContexts = parseContexts(otherTrust, otherAt, role, readOnly, risks, p);
+    if (otherContexts.length === 0 && countSubjects(otherTrust) === 0)
+      p.add(otherAt, otherTrust, 'list at least one subject for this repository: branches, branchPatterns, tags, tagPatterns, environments or pullRequests');
+    const ownerId = ctx.config.github.ownerId;
+    const base = { owner: repository.owner, name: declared?.[0] ?? otherKey, ...(ownerId !== undefined ? { ownerId } : {}), ...(declaredRepo?.id !== undefined ? { id: declaredRepo.id } : {}) };
+    const identity = { ...base, subjectFormat: effectiveSubjectFormat({ ...base, ...(declaredRepo?.subjectFormat ? { subjectFormat: declaredRepo.subjectFormat } : {}) }) };
+    if (repoPinsWorkflows) {
+      p.add(otherAt, otherKey, 'a role that pins reusable workflows trusts its own repository only');
+      continue;
+    }
+    others.push({ identity, contexts: otherContexts });
   }
-  if (role.dangerouslyAllowAnyBranch && !(trust.branchPatterns ?? []).some((b) => /^\*+$/.test(b)))
+  const anyBranch = [trust, ...Object.values(trust.repositories ?? {})].some((t) => (t.branchPatterns ?? []).some((b) => /^\*+$/.test(b)));
+  const anyPullRequests = [trust, ...Object.values(trust.repositories ?? {})].some((t) => t.pullRequests === true);
+  if (role.dangerouslyAllowAnyBranch && !anyBranch)
     p.add([...at, 'dangerouslyAllowAnyBranch'], true, 'this opt-in has no effect without the branch pattern "*"; remove it');
-  if (role.dangerouslyAllowPullRequestsWithWriteAccess && (readOnly || !trust.pullRequests))
+  if (role.dangerouslyAllowPullRequestsWithWriteAccess && (readOnly || !anyPullRequests))
     p.add([...at, 'dangerouslyAllowPullRequestsWithWriteAccess'], true, 'this opt-in has no effect unless the role trusts pull requests and is not readOnly; remove it');
 
-  const hasTrust = (trust.branches?.length ?? 0) + (trust.branchPatterns?.length ?? 0) + (trust.tags?.length ?? 0) +
-    (trust.tagPatterns?.length ?? 0) + (trust.environments?.length ?? 0) + (trust.pullRequests ? 1 : 0) > 0;
-  if (!hasTrust) p.add(trustAt, trust, 'a role needs at least one subject: branches, branchPatterns, tags, tagPatterns, environments or pullRequests');
+  if (countSubjects(trust) === 0)
+    p.add(trustAt, trust, 'a role needs at least one subject: branches, branchPatterns, tags, tagPatterns, environments or pullRequests');
 
   const workflows = sortedUnique(trust.workflows);
   const allowAnyWorkflowRef = role.dangerouslyAllowAnyWorkflowRef ?? false;
@@ -633,6 +631,9 @@ function buildRole(
     if (workflows.length === 0) subjects.push({ repository, context: c });
     for (const w of workflows) subjects.push({ repository, context: c, workflow: w });
   }
+  for (const other of others) for (const c of other.contexts) subjects.push({ repository: other.identity, context: c });
+  if (others.some((o) => o.identity.subjectFormat !== 'immutable') && !risks.some((r) => r.kind === 'name-recycling'))
+    risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only for some repositories; whoever owns the name later inherits the access (set ids for immutable subjects)' });
   const claims = sortedUnique(subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef })));
   try {
     buildTrustPolicy({
@@ -666,6 +667,54 @@ function buildRole(
   };
 }
 
+type TrustBlock = Omit<NonNullable<RoleConfig['trust']>, 'repositories' | 'workflows'>;
+
+function countSubjects(trust: TrustBlock): number {
+  return (trust.branches?.length ?? 0) + (trust.branchPatterns?.length ?? 0) + (trust.tags?.length ?? 0) +
+    (trust.tagPatterns?.length ?? 0) + (trust.environments?.length ?? 0) + (trust.pullRequests ? 1 : 0);
+}
+
+/** The branch, tag, environment and pull-request subjects of one trust block, with their risks and problems. */
+function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConfig, readOnly: boolean, risks: Risk[], p: Problems): SubjectContext[] {
+  const contexts: SubjectContext[] = [];
+  for (const [i, b] of (trust.branches ?? []).entries()) {
+    if (p.check([...trustAt, 'branches', i], b, checkRefName(b, false))) contexts.push({ kind: 'branch', name: b });
+  }
+  for (const [i, b] of (trust.branchPatterns ?? []).entries()) {
+    const where = [...trustAt, 'branchPatterns', i];
+    if (!p.check(where, b, checkRefName(b, true))) continue;
+    if (!b.includes('*')) { p.add(where, b, 'a pattern has a "*"; list exact names under branches'); continue; }
+    if (/^\*+$/.test(b)) {
+      if (!role.dangerouslyAllowAnyBranch) { p.add(where, b, 'this trusts every branch, so anyone who can push a branch can assume the role; set dangerouslyAllowAnyBranch: true to opt in'); continue; }
+      risks.push({ kind: 'any-branch', detail: 'any branch of the repository can assume this role' });
+    } else risks.push({ kind: 'branch-pattern', detail: `branches matching ${b}` });
+    contexts.push({ kind: 'branch', name: b, pattern: true });
+  }
+  for (const [i, t] of (trust.tags ?? []).entries()) {
+    if (p.check([...trustAt, 'tags', i], t, checkRefName(t, false))) contexts.push({ kind: 'tag', name: t });
+  }
+  for (const [i, t] of (trust.tagPatterns ?? []).entries()) {
+    const where = [...trustAt, 'tagPatterns', i];
+    if (!p.check(where, t, checkRefName(t, true))) continue;
+    if (!t.includes('*')) { p.add(where, t, 'a pattern has a "*"; list exact names under tags'); continue; }
+    if (/^\*+$/.test(t)) { p.add(where, t, 'a bare "*" trusts every tag anyone with push access can create; give a prefix such as v*'); continue; }
+    risks.push({ kind: 'tag-pattern', detail: `tags matching ${t}` });
+    contexts.push({ kind: 'tag', name: t, pattern: true });
+  }
+  for (const [i, e] of (trust.environments ?? []).entries()) {
+    if (p.check([...trustAt, 'environments', i], e, checkEnvironmentName(e))) contexts.push({ kind: 'environment', name: e });
+  }
+  if (trust.pullRequests) {
+    if (!readOnly && !role.dangerouslyAllowPullRequestsWithWriteAccess) {
+      p.add([...trustAt, 'pullRequests'], true, 'pull request jobs run code from the pull request; only a role with readOnly: true may trust them, or set dangerouslyAllowPullRequestsWithWriteAccess: true');
+    } else {
+      if (!readOnly) risks.push({ kind: 'pull-request-write', detail: 'pull request jobs can assume a role that can write' });
+      contexts.push({ kind: 'pull-request' });
+    }
+  }
+  return contexts;
+}
+
 function subjectFormatRisk(repository: RepositoryIdentity): boolean {
   return effectiveSubjectFormat(repository) !== 'immutable';
 }
@@ -674,17 +723,20 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function buildVariables(repo: RepositoryConfig, roles: readonly RoleModel[], at: PropertyKey[], ctx: RepoContext, p: Problems): VariableModel[] {
+/** Which variable names are taken, per target repository and scope, across the whole environment. */
+type VariableScopes = Map<string, Map<string, string>>;
+
+function buildVariables(repoKey: string, repo: RepositoryConfig, roles: readonly RoleModel[], at: PropertyKey[], ctx: RepoContext, p: Problems): VariableModel[] {
   const variables: VariableModel[] = [];
-  // scope key ('' for the repository, the environment name otherwise) → lowercased name → writer
-  const taken = new Map<string, Map<string, string>>();
-  const claim = (scopeKey: string, name: string, writer: string, where: PropertyKey[]): boolean => {
-    const scope = taken.get(scopeKey.toLowerCase()) ?? new Map<string, string>();
-    taken.set(scopeKey.toLowerCase(), scope);
+  const claim = (target: string, scopeKey: string, name: string, writer: string, where: PropertyKey[]): boolean => {
+    const key = `${target.toLowerCase()}\u0000${scopeKey.toLowerCase()}`;
+    const scope = ctx.variableScopes.get(key) ?? new Map<string, string>();
+    ctx.variableScopes.set(key, scope);
     const existing = scope.get(name.toLowerCase());
     if (existing !== undefined && existing !== writer) {
       const scopeName = scopeKey === '' ? 'the repository' : `environment ${scopeKey}`;
-      p.add(where, name, `${existing} already writes this variable in ${scopeName}; names are unique ignoring case per scope, so set variable.name on one of them`);
+      const of = target.toLowerCase() === repoKey.toLowerCase() ? '' : ` of ${target}`;
+      p.add(where, name, `${existing} already writes this variable in ${scopeName}${of}; names are unique ignoring case per scope, so set variable.name on one of them`);
       return false;
     }
     scope.set(name.toLowerCase(), writer);
@@ -698,34 +750,50 @@ function buildVariables(repo: RepositoryConfig, roles: readonly RoleModel[], at:
     if (!p.check([...roleAt, 'variable', 'name'], name, checkVariableName(name))) continue;
     const regionName = roleConfig.variable?.regionName ?? ctx.regionVariable;
     if (!p.check([...roleAt, 'variable', 'regionName'], regionName, checkVariableName(regionName))) continue;
-    const envs = sortedUnique(roleConfig.trust.environments);
-    const onlyEnvironments = envs.length > 0 && role.subjects.every((s) => s.context.kind === 'environment');
-    const scope = roleConfig.variable?.scope ?? (onlyEnvironments ? 'environment' : 'repository');
-    if (scope === 'none') continue;
-    if (scope === 'environment' && envs.length === 0) {
-      p.add([...roleAt, 'variable', 'scope'], scope, 'environment scope needs trust.environments; jobs in other contexts cannot read environment variables');
-      continue;
-    }
-    const writer = `role ${role.key}`;
-    const targets = scope === 'repository' ? [''] : envs;
-    for (const env of targets) {
-      if (claim(env, name, writer, [...roleAt, 'variable', 'name'])) {
-        variables.push({ name, scope, ...(env ? { environment: env } : {}), value: { kind: 'role-arn', role: role.key } });
+    if (roleConfig.variable?.scope === 'none') continue;
+    // The role's own repository first, then every other repository it trusts: each gets the ARN where its jobs can read it.
+    const blocks: [string, TrustBlock, PropertyKey[]][] = [
+      [repoKey, roleConfig.trust, [...roleAt, 'variable', 'scope']],
+      ...sortedEntries(roleConfig.trust.repositories).map(([k, t]): [string, TrustBlock, PropertyKey[]] => [k, t, [...roleAt, 'trust', 'repositories', k]]),
+    ];
+    for (const [target, block, where] of blocks) {
+      const envs = sortedUnique(block.environments);
+      const onlyEnvironments = envs.length > 0 && countSubjects(block) === envs.length;
+      const scope = roleConfig.variable?.scope ?? (onlyEnvironments ? 'environment' : 'repository');
+      if (scope === 'environment' && envs.length === 0) {
+        p.add(where, scope, 'environment scope needs trust.environments; jobs in other contexts cannot read environment variables');
+        continue;
       }
-      // The region goes wherever a role ARN goes, once per scope.
-      if (claim(env, regionName, 'the region', [...roleAt, 'variable', 'regionName'])) {
-        variables.push({ name: regionName, scope, ...(env ? { environment: env } : {}), value: { kind: 'region' } });
+      const writer = target === repoKey ? `role ${role.key}` : `role ${role.key} of ${repoKey}`;
+      for (const env of scope === 'repository' ? [''] : envs) {
+        const placement = { repository: target, scope, ...(env ? { environment: env } : {}) } as const;
+        if (claim(target, env, name, writer, [...roleAt, 'variable', 'name'])) {
+          variables.push({ name, ...placement, value: { kind: 'role-arn', role: role.key } });
+        }
+        // The region goes wherever a role ARN goes, once per scope.
+        if (claim(target, env, regionName, 'the region', [...roleAt, 'variable', 'regionName'])) {
+          variables.push({ name: regionName, ...placement, value: { kind: 'region' } });
+        }
       }
     }
   }
-  const repoCount = variables.filter((v) => v.scope === 'repository').length;
-  if (repoCount > LIMITS.variablesPerRepository)
-    p.add(at, repoCount, `a repository holds at most ${LIMITS.variablesPerRepository} variables`);
-  for (const env of new Set(variables.filter((v) => v.environment).map((v) => v.environment))) {
-    const count = variables.filter((v) => v.environment === env).length;
-    if (count > LIMITS.variablesPerEnvironment) p.add([...at, 'environments', env ?? ''], count, `an environment holds at most ${LIMITS.variablesPerEnvironment} variables`);
+  return variables.sort((a, b) => cmp(`${a.repository}\u0000${a.environment ?? ''}\u0000${a.name}`, `${b.repository}\u0000${b.environment ?? ''}\u0000${b.name}`));
+}
+
+/** GitHub's limits on variables per repository and per environment, over everything the environment writes. */
+function checkVariableCounts(repositories: readonly RepositoryModel[], p: Problems): void {
+  const counts = new Map<string, number>();
+  for (const v of repositories.flatMap((r) => r.variables)) {
+    const key = v.environment === undefined ? `${v.repository}` : `${v.repository}\u0000${v.environment}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return variables.sort((a, b) => cmp(`${a.environment ?? ''}\u0000${a.name}`, `${b.environment ?? ''}\u0000${b.name}`));
+  for (const [key, count] of [...counts].sort(([a], [b]) => cmp(a, b))) {
+    const [repo = '', env] = key.split('\u0000');
+    if (env === undefined && count > LIMITS.variablesPerRepository)
+      p.add(['repositories', repo], count, `a repository holds at most ${LIMITS.variablesPerRepository} variables`);
+    if (env !== undefined && count > LIMITS.variablesPerEnvironment)
+      p.add(['repositories', repo, 'environments', env], count, `an environment holds at most ${LIMITS.variablesPerEnvironment} variables`);
+  }
 }
 
 /** Every `sub` value a model trusts, with the role that trusts it; for reports and cross-checks. */

@@ -35,7 +35,7 @@ export interface AccessReportRole {
   readonly inlinePolicies: readonly { readonly name: string; readonly actions: readonly string[] }[];
   readonly permissionsBoundaryArn?: string;
   readonly maxSessionDurationSeconds: number;
-  readonly variables: readonly { readonly name: string; readonly scope: string; readonly environment?: string }[];
+  readonly variables: readonly { readonly repository: string; readonly name: string; readonly scope: string; readonly environment?: string }[];
   readonly risks: readonly Risk[];
 }
 
@@ -95,6 +95,7 @@ export function accessReport(model: AccessModel): AccessReport {
         ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: role.permissionsBoundaryArn } : {}),
         maxSessionDurationSeconds: role.maxSessionDurationSeconds,
         variables: variablesOf(repo, role).map((v) => ({
+          repository: `${repo.identity.owner}/${v.repository}`,
           name: v.name,
           scope: v.scope,
           ...(v.environment !== undefined ? { environment: v.environment } : {}),
@@ -247,7 +248,9 @@ export function renderAccessReport(reports: readonly AccessReport[]): string {
         ...role.managedPolicyArns.map(policyName),
         ...role.inlinePolicies.map((p) => `${p.name} (${p.actions.join(', ')})`),
       ].join('; ') || '(no permissions)',
-      role.variables.map((v) => (v.environment ? `${v.name}@${v.environment}` : v.name)).join(', ') || '-',
+      role.variables
+        .map((v) => `${v.repository === role.repository ? '' : `${v.repository.split('/')[1]}:`}${v.environment ? `${v.name}@${v.environment}` : v.name}`)
+        .join(', ') || '-',
       role.risks.map((r) => RISK_LABEL[r.kind]).join(', ') || '-',
     ]);
     out.push(table(['ROLE', 'WHO CAN ASSUME', 'WHAT IT MAY DO', 'VARIABLES', 'RISKS'], rows));
