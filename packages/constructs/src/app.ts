@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, bootstrapAccounts, buildAccessModel, parseBootstrapConfigYaml, splitModel } from '@keyless/policy';
-import type { AccessModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import { BootstrapStack } from './bootstrap-stack.js';
@@ -34,17 +33,8 @@ export interface RunAppOptions {
  * written, prints every problem, and sets a failing exit code.
  */
 export function runApp(options: RunAppOptions): App | undefined {
-  let model: AccessModel;
-  try {
-    model = loadAccessModel(options.configFile);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nnothing was synthesized\n`);
-      process.exitCode = 1;
-      return undefined;
-    }
-    throw error;
-  }
+  const model = reportConfigErrors(() => loadAccessModel(options.configFile));
+  if (model === undefined) return undefined;
   if (options.stackName !== undefined && model.sharding) throw new Error(`stackName: "${options.stackName}": a sharded environment names its stacks <environment>-<shard>`);
   const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
   for (const { stackId, model: stackModel } of splitModel(model)) {
@@ -90,13 +80,24 @@ export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefine
       });
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nnothing was synthesized\n`);
-      process.exitCode = 1;
-      return undefined;
-    }
+    if (reportConfigErrors(() => { throw error; }) === undefined) return undefined;
     throw error;
   }
   app.synth();
   return app;
+}
+
+/**
+ * Runs `build`; a ConfigError is printed with every problem, sets a failing exit code and yields undefined
+ * (nothing is synthesized). Any other error propagates.
+ */
+function reportConfigErrors<T>(build: () => T): T | undefined {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\nnothing was synthesized\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapVariableNames, buildTrustPolicy } from '@keyless/policy';
 import type { AccessModel, BootstrapAccount, RepositoryModel, RoleModel } from '@keyless/policy';
+import { tlsOnlyBucketPolicy } from './state-bucket-policy.js';
 import { escapeTerraformTemplate } from './terraform-escape.js';
 
 /** The versions cdktf writes; the equivalence tests fail when the installed packages disagree. */
@@ -255,19 +256,7 @@ export function renderBootstrapStack(stackId: string, model: AccessModel, accoun
     const arn = ref('aws_s3_bucket', bucketId, 'arn');
     w.add('aws_s3_bucket_policy', ['state', 'tls-only'], {
       bucket,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [arn, `${arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
+      policy: JSON.stringify(tlsOnlyBucketPolicy(arn)),
     });
     const names = bootstrapVariableNames(account.key);
     w.add('github_actions_variable', ['pipeline-variables', `repository-${names.stateBucket}`], {

@@ -5,6 +5,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
 import { Construct } from 'constructs';
+import { tlsOnlyBucketPolicy } from './state-bucket-policy.js';
 
 export interface TerraformStateBucketProps {
   /** Globally unique bucket name: 3 to 63 lowercase letters, digits, dots and hyphens. */
@@ -62,19 +63,7 @@ export class TerraformStateBucket extends Construct {
     });
     new S3BucketPolicy(this, 'tls-only', {
       bucket: this.bucket.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
+      policy: JSON.stringify(tlsOnlyBucketPolicy(this.bucket.arn)),
     });
   }
 
@@ -86,3 +75,4 @@ export class TerraformStateBucket extends Construct {
     return this.bucket.arn;
   }
 }
+
