@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ const KEEP = process.env['KEYLESS_KEEP_PACK_TEST'] === '1';
 
 /** The runner `cdktf init --template=typescript` sets up (cdktf.json: `npx ts-node main.ts`). */
 const TS_NODE_VERSION = '10.9.2';
+/** CDK Terrain, the community continuation of cdktf, and the constructs range it accepts (docs/cdktn.md). */
+const CDKTN = ['cdktn@0.24.0', 'constructs@>=10.6.0 <10.8.0'];
 
 const PUBLISHED = ['packages/policy', 'packages/constructs'] as const;
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -64,6 +66,8 @@ function npmInstall(specs: readonly string[], extra: readonly string[] = []): vo
 
 function synth(command: string, args: readonly string[], outdir: string): void {
   rmSync(join(app, outdir), { recursive: true, force: true });
+  // cdktf creates the output directory itself, but not its parents.
+  mkdirSync(dirname(join(app, outdir)), { recursive: true });
   run(command, args, { cwd: app, env: userEnv({ CDKTF_OUTDIR: outdir }) });
 }
 
@@ -138,6 +142,7 @@ function expectBuildingBlocks(stack: StackJson): void {
 const useCaseChecks: Record<(typeof USE_CASES)[number], (stack: StackJson) => void> = {
   'branch-deploy': (stack) => {
     expect(subjects(stack)).toEqual(['repo:octo-org/web-app:ref:refs/heads/main']);
+    expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-dev-web-app-deploy');
     expect(Object.keys(resources(stack, 'aws_iam_openid_connect_provider'))).toHaveLength(1);
     expect(only(stack, 'aws_iam_role_policy_attachment').block['policy_arn']).toBe('arn:aws:iam::111111111111:policy/web-app-deploy');
     expect(variable(stack, 'AWS_ROLE_ARN')['repository']).toBe('web-app');
@@ -145,6 +150,7 @@ const useCaseChecks: Record<(typeof USE_CASES)[number], (stack: StackJson) => vo
   },
   'environment-gated': (stack) => {
     expect(subjects(stack)).toEqual(['repo:octo-org/api-service:environment:production']);
+    expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-prod-api-service-deploy');
     const environment = only(stack, 'github_repository_environment').block;
     expect(environment).toMatchObject({ environment: 'production', prevent_self_review: true, can_admins_bypass: false });
     expect(environment['reviewers']).toEqual([{ teams: [4001], users: [] }]);
@@ -155,11 +161,15 @@ const useCaseChecks: Record<(typeof USE_CASES)[number], (stack: StackJson) => vo
   },
   'tag-release': (stack) => {
     const conditions = trustConditions(only(stack, 'aws_iam_role').block);
+    expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-prod-cli-tool-release');
+    expect(only(stack, 'aws_iam_role_policy').block['name']).toBe('artifacts');
     expect(conditions).toContainEqual({ operator: 'StringLike', key: 'token.actions.githubusercontent.com:sub', values: ['repo:octo-org/cli-tool:ref:refs/tags/v*'] });
     expect(variable(stack, 'AWS_ROLE_ARN')['repository']).toBe('cli-tool');
   },
   'pull-request-plan': (stack) => {
     expect(subjects(stack)).toEqual(['repo:octo-org/infra:pull_request']);
+    expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-dev-infra-plan');
+    expect(variable(stack, 'AWS_REGION')['repository']).toBe('infra');
     expect(only(stack, 'aws_iam_role_policy_attachment').block['policy_arn']).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess');
     expect(variable(stack, 'AWS_PLAN_ROLE_ARN')['repository']).toBe('infra');
   },
@@ -172,19 +182,26 @@ const useCaseChecks: Record<(typeof USE_CASES)[number], (stack: StackJson) => vo
       use_default: false,
       include_claim_keys: ['repo', 'context', 'job_workflow_ref'],
     });
+    expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-prod-mobile-backend-deploy');
+    expect(environmentVariable(stack, 'production', 'AWS_ROLE_ARN')['repository']).toBe('mobile-backend');
+    expect(environmentVariable(stack, 'production', 'AWS_REGION')['repository']).toBe('mobile-backend');
   },
   'immutable-subjects': (stack) => {
     expect(subjects(stack)).toEqual(['repo:octo-org@123456/payments@456789:ref:refs/heads/main']);
+    expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-dev-payments-deploy');
+    expect(variable(stack, 'AWS_ROLE_ARN')['repository']).toBe('payments');
   },
   'enterprise-issuer': (stack) => {
     expect(only(stack, 'aws_iam_openid_connect_provider').block['url']).toBe('https://token.actions.githubusercontent.com/octocat-inc');
     const keys = trustConditions(only(stack, 'aws_iam_role').block).map((c) => c.key);
     expect(keys.sort()).toEqual(['token.actions.githubusercontent.com/octocat-inc:aud', 'token.actions.githubusercontent.com/octocat-inc:sub']);
+    expect(variable(stack, 'AWS_ROLE_ARN')['repository']).toBe('web-app');
   },
   'existing-provider': (stack) => {
     expect(resources(stack, 'aws_iam_openid_connect_provider')).toEqual({});
     const trust = JSON.parse(only(stack, 'aws_iam_role').block['assume_role_policy'] as string) as { Statement: { Principal: unknown }[] };
     expect(trust.Statement[0]?.Principal).toEqual({ Federated: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' });
+    expect(variable(stack, 'AWS_ROLE_ARN')['repository']).toBe('web-app');
   },
 };
 
@@ -212,6 +229,7 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
     writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'keyless-consumer', version: '0.0.0', private: true }, null, 2)}\n`);
     copyFileSync(join(FIXTURES, 'main.mjs'), join(app, 'main.mjs'));
     copyFileSync(join(FIXTURES, 'main.cjs'), join(app, 'main.cjs'));
+    copyFileSync(join(FIXTURES, 'cdktn.mjs'), join(app, 'cdktn.mjs'));
     copyFileSync(join(FIXTURES, 'tsconfig.cdktf.json'), join(app, 'tsconfig.json'));
     copyFileSync(join(FIXTURES, 'tsconfig.nodenext.json'), join(app, 'tsconfig.nodenext.json'));
 
@@ -246,13 +264,21 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
       }
     });
 
-    it('point main, types and exports at the built ES modules in dist', () => {
+    it('point main, types and every export at the built ES modules in dist', () => {
       for (const entry of packed.values()) {
         const { manifest } = entry;
         expect(manifest.main).toBe('./dist/index.js');
         expect(manifest.types).toBe('./dist/index.d.ts');
-        expect(manifest.exports).toEqual({ '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' });
-        expect(entry.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/index.d.ts.map']));
+        const exports = manifest.exports as Record<string, unknown>;
+        // The same entry points as in the workspace, where they point at the TypeScript sources.
+        const source = readJson<PackageJson>(join(ROOT, entry.dir, 'package.json')).exports as Record<string, string>;
+        expect(Object.keys(exports).sort()).toEqual([...Object.keys(source), './package.json'].sort());
+        expect(exports['./package.json']).toBe('./package.json');
+        for (const [subpath, target] of Object.entries(exports).filter(([k]) => k !== './package.json')) {
+          const module = (source[subpath] ?? '').replace(/^\.\/src\/(.+)\.ts$/, '$1');
+          expect(target, `${entry.dir} ${subpath}`).toEqual({ types: `./dist/${module}.d.ts`, default: `./dist/${module}.js` });
+          for (const suffix of ['.js', '.d.ts', '.js.map', '.d.ts.map']) expect(entry.files).toContain(`dist/${module}${suffix}`);
+        }
         expect(readFileSync(join(entry.unpacked, 'dist/index.js'), 'utf8')).toMatch(/^export \* from '\.\/[a-z-]+\.js';/m);
       }
     });
@@ -316,7 +342,7 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
     });
 
     it('runs the README minimal example with ts-node, the way a cdktf init app runs', () => {
-      expect(blocks.map((b) => b.name)).toEqual(['minimal', 'building-blocks', ...USE_CASES]);
+      expect(blocks.map((b) => b.name)).toEqual(['minimal', ...USE_CASES, 'building-blocks']);
       synth('npx', ['--no-install', 'ts-node', 'main.ts'], 'cdktf.out/minimal');
       const stack = readStack(join(app, 'cdktf.out/minimal'), 'dev');
       expect(subjects(stack)).toEqual(['repo:octo-org/web-app:ref:refs/heads/main']);
@@ -326,6 +352,12 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
       expect(variable(stack, 'AWS_REGION')).toMatchObject({ repository: 'web-app', value: 'ap-northeast-2' });
       expect(stack.provider?.['aws']?.[0]).toMatchObject({ region: 'ap-northeast-2', allowed_account_ids: ['111111111111'] });
       expect(stack.provider?.['github']?.[0]).toMatchObject({ owner: 'octo-org' });
+      // What the README lists for the minimal example.
+      expect(role.block).toMatchObject({ path: '/github-actions/', max_session_duration: 3600 });
+      expect(only(stack, 'aws_iam_openid_connect_provider').block['client_id_list']).toEqual(['sts.amazonaws.com']);
+      expect(stack.provider?.['aws']?.[0]?.['default_tags']).toEqual([{ tags: { 'keyless:managed-by': 'keyless' } }]);
+      expect(stack.terraform?.['backend']).toEqual({ local: { path: 'terraform.dev.tfstate' } });
+      expect(Object.keys(stack.output ?? {}).sort()).toEqual(['oidc_provider_arn', 'role_arns']);
     });
 
     it('compiles every README example with the cdktf init compiler options (CommonJS) and synthesizes each', () => {
@@ -363,6 +395,17 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
       const expected = readStack(join(app, 'cdktf.out/esm'), 'building-blocks');
       expect(readStack(join(app, 'cdktf.out/esm-newest'), 'building-blocks')).toEqual(expected);
       expect(readStack(join(app, 'cdktf.out/cjs-newest'), 'building-blocks')).toEqual(expected);
+    });
+
+    // Runs last: cdktn narrows the constructs range, so it changes the peers the tests above ran with.
+    it('synthesizes the same inside a CDK Terrain (cdktn) app', () => {
+      npmInstall(CDKTN);
+      run('npm', ['ls', '--all'], { cwd: app });
+      synth('node', ['cdktn.mjs'], 'cdktf.out/cdktn');
+      const withoutVersion = (stack: StackJson): StackJson => JSON.parse(JSON.stringify(stack).replace(/"version":"0\.2[0-9]\.[0-9]+"/, '"version":""')) as StackJson;
+      const stack = readStack(join(app, 'cdktf.out/cdktn'), 'dev');
+      expect(JSON.stringify(stack)).toContain('"version":"0.24.0"');
+      expect(withoutVersion(stack)).toEqual(withoutVersion(readStack(join(app, 'cdktf.out/minimal'), 'dev')));
     });
   });
 });

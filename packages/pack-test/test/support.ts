@@ -23,14 +23,19 @@ export function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 
+/** npm settings of the user's own environment (a registry mirror, a cache, a proxy) that the consumer app keeps. */
+const USER_NPM_SETTINGS = /^npm_config_(registry|cache|userconfig|proxy|https_proxy|noproxy|strict_ssl|cafile)$/;
+
 /**
- * The environment of a user's shell: without the variables that pnpm, npm and turbo set for the scripts they
- * run, so that npm in the consumer app behaves as it would for someone outside this workspace.
+ * The environment of a user's shell: without the variables that pnpm, npm, turbo and Vitest set for the scripts
+ * they run (lowercase `npm_*`, `pnpm_*`, `PNPM_*`, `TURBO_*`, `VITEST*`), so that npm in the consumer app behaves
+ * as it would for someone outside this workspace.
  */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|PNPM_|TURBO_|INIT_CWD$|VITEST|NODE_ENV$|CDKTF_)/i.test(key)) continue;
+    if (/^(npm|pnpm)_/.test(key) && !USER_NPM_SETTINGS.test(key)) continue;
+    if (/^(PNPM_|TURBO_|VITEST|CDKTF_)|^(INIT_CWD|NODE_ENV)$/.test(key)) continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -63,7 +68,9 @@ export function listFiles(dir: string): string[] {
 /** The package names a built ES module imports (bare specifiers only; `node:` built-ins excluded). */
 export function importedPackages(source: string): string[] {
   const names = new Set<string>();
-  const specifiers = [...source.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g)]
+  // Comments may quote module names; only code counts.
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const specifiers = [...code.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g)]
     .map((m) => m[1] ?? m[2] ?? '')
     .filter((s) => s !== '');
   for (const specifier of specifiers) {
