@@ -88,6 +88,12 @@ describe('keyless explain', () => {
     expect(out).toContain('hint: the token uses the name-based subject, but the role trusts the immutable owner@id/repo@id form');
   });
 
+  it('tells how to switch when a name-only repository starts sending immutable subjects', async () => {
+    const { out } = await run('explain', 'dev', '--sub', 'repo:octo-org@123456/web-app@999:ref:refs/heads/main');
+    expect(out).toContain('hint: the token carries the immutable subject repo:octo-org@123456/web-app@999;');
+    expect(out).toContain('Set github.ownerId: 123456 and id: 999 for web-app, with subjectFormat: immutable (or both while switching)');
+  });
+
   it('explains a wrong audience before the trust policy', async () => {
     const { out } = await run('explain', 'dev', '--sub', 'repo:octo-org/web-app:ref:refs/heads/main', '--aud', 'api://AzureADTokenExchange');
     expect(out).toContain(`audience "api://AzureADTokenExchange" is not in the provider's client id list`);

@@ -18,6 +18,7 @@ export interface RunAppOptions {
    */
   readonly stackName?: string;
   /**
+   * Where to write `manifest.json` and `stacks/<id>/cdk.tf.json`.
    * @default - `CDKTF_OUTDIR` when the cdktf CLI runs the app, else `cdktf.out`
    */
   readonly outdir?: string;
@@ -52,10 +53,12 @@ export interface RunBootstrapAppOptions {
   /** The bootstrap config file. */
   readonly configFile: string | URL;
   /**
+   * Where to write `manifest.json` and `stacks/<id>/cdk.tf.json`.
    * @default - `CDKTF_OUTDIR` when the cdktf CLI runs the app, else `cdktf.out`
    */
   readonly outdir?: string;
   /**
+   * Configure each stack's Terraform backend yourself.
    * @default - local state
    */
   readonly configureBackend?: (stack: TerraformStack) => void;

@@ -13,7 +13,8 @@ export interface BootstrapStackProps {
   /** The infra repository (name only). */
   readonly infraRepository: string;
   /**
-   * @default - local state
+   * Configure the stack's Terraform backend yourself; overrides `backend`.
+   * @default - see `backend`
    */
   readonly configureBackend?: (stack: TerraformStack) => void;
   /**

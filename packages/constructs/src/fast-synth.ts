@@ -18,8 +18,10 @@ export const CDKTF_VERSION = '0.21.0';
 export const AWS_PROVIDER = { source: 'aws', version: '5.100.0' } as const;
 export const GITHUB_PROVIDER = { source: 'integrations/github', version: '6.9.0' } as const;
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-type Block = { [key: string]: Json };
+/** A JSON value. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** A JSON object of a synthesized stack. */
+export type Block = { [key: string]: Json };
 
 /** cdktf's logical id: the construct path below the stack, cleaned, plus 8 hex digits of its MD5. */
 export function logicalId(components: readonly string[]): string {
@@ -294,7 +296,8 @@ function sortedCopy(value: unknown, level: number, prewritten: string[]): unknow
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
   if (keys.some((k) => INDEX_KEY.test(k))) return placeholder(prewritten, writeSorted(value, level));
-  const out: Record<string, unknown> = {};
+  // No prototype, so that a key named __proto__ is an ordinary key.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   let empty = true;
   for (const key of keys) {
     const item = record[key];

@@ -31,6 +31,7 @@ export interface GithubActionsRoleProps {
    */
   readonly path?: string;
   /**
+   * The IAM role description.
    * @default - names the trusted repositories
    */
   readonly description?: string;
@@ -45,14 +46,17 @@ export interface GithubActionsRoleProps {
    */
   readonly inlinePolicies?: Readonly<Record<string, PolicyDocument | string>>;
   /**
+   * ARN of a managed policy that caps the role's permissions.
    * @default - no permissions boundary
    */
   readonly permissionsBoundaryArn?: string;
   /**
+   * The longest session the role grants, 3600 to 43200 seconds; the job's `role-duration-seconds` cannot exceed it.
    * @default 3600
    */
   readonly maxSessionDurationSeconds?: number;
   /**
+   * Tags of the role (at most 50 with the provider's default tags).
    * @default - no tags
    */
   readonly tags?: Readonly<Record<string, string>>;

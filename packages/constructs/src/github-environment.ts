@@ -29,6 +29,7 @@ export interface GithubEnvironmentProps {
    */
   readonly canAdminsBypass?: boolean;
   /**
+   * Minutes to wait before a job that names the environment may start, 0 to 43200.
    * @default - no wait timer
    */
   readonly waitTimerMinutes?: number;

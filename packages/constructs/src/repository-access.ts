@@ -16,10 +16,12 @@ export interface RepositoryAccessProps {
   /** The AWS region written to the region variable. */
   readonly region: string;
   /**
+   * The account's role trust policy length quota: 2048, or 4096/8192 once raised.
    * @default 2048
    */
   readonly trustPolicyMaxChars?: number;
   /**
+   * The account's managed policies per role quota: 10, raisable to 25.
    * @default 10
    */
   readonly managedPoliciesPerRole?: number;

@@ -16,6 +16,7 @@ export interface TerraformStateBucketProps {
    */
   readonly preventDestroyWithState?: boolean;
   /**
+   * Tags of the bucket.
    * @default - no tags
    */
   readonly tags?: Readonly<Record<string, string>>;

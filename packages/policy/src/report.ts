@@ -209,7 +209,10 @@ function hints(token: TokenClaims, role: RoleModel, repo: RepositoryModel): stri
   const immutablePrefix = `repo:${repo.identity.owner}@${repo.identity.ownerId}/${repo.key}@${repo.identity.id}:`;
   if (sub.startsWith(byName) && trusted.every((c) => !c.startsWith(byName)))
     out.push('hint: the token uses the name-based subject, but the role trusts the immutable owner@id/repo@id form; has the repository opted in to immutable subjects? subjectFormat: both accepts either during the switch');
-  if (sub.startsWith(immutablePrefix) && trusted.every((c) => !c.startsWith(immutablePrefix)))
+  const fromToken = tokenRepository(sub);
+  if (fromToken?.id !== undefined && repo.identity.id === undefined)
+    out.push(`hint: the token carries the immutable subject repo:${fromToken.owner}@${fromToken.ownerId}/${fromToken.name}@${fromToken.id}; the repository was created, renamed or transferred since 15 July 2026 or opted in. Set github.ownerId: ${fromToken.ownerId} and id: ${fromToken.id} for ${repo.key}, with subjectFormat: immutable (or both while switching)`);
+  else if (sub.startsWith(immutablePrefix) && trusted.every((c) => !c.startsWith(immutablePrefix)))
     out.push('hint: the token uses the immutable owner@id/repo@id subject (repositories created, renamed or transferred since 15 July 2026 get it); set the repository id and subjectFormat: immutable or both');
   if (/:environment:/.test(sub) && trusted.every((c) => !c.includes(':environment:')))
     out.push('hint: the job names an environment, so its subject is environment:NAME rather than the branch; trust the environment, or drop environment: from the job');
