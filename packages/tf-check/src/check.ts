@@ -6,7 +6,8 @@
  * lookup, IMDS, region validation), and the terraform child processes run with HTTP(S)_PROXY pointing at a
  * closed local port so that nothing can reach the network even on a machine that has one.
  *
- * What works offline: managed AWS resources (planned as creates, `-refresh=false`, empty local state) and
+ * What works offline: managed AWS resources (planned with `-refresh=false` against an empty local state, or
+ * against `options.state` to plan updates, replacements and destroys) and
  * data sources computed inside the provider — aws_iam_policy_document, aws_partition, aws_region, aws_arn,
  * aws_default_tags, aws_service_principal. Data sources that call AWS APIs cannot be read: in particular
  * `aws_caller_identity` calls STS GetCallerIdentity, so keyless apps must NOT use it (they take the
@@ -36,6 +37,8 @@ export interface CheckResult {
     change: number;
     destroy: number;
     planJson?: object;
+    /** `terraform show -no-color tfplan`, with `options.planText`. */
+    planText?: string;
     stderr: string;
     /** Set when the plan failed for a known offline reason (e.g. a data source that calls AWS). */
     hint?: string;
@@ -52,6 +55,19 @@ export interface CheckOptions {
   keepDir?: boolean;
   /** Run in this directory (created if missing; reusing it skips re-linking providers). */
   workDir?: string;
+  /**
+   * A Terraform state (format version 4) to plan against instead of an empty one, written to the work
+   * directory's `terraform.tfstate` before the plan. The plan still runs with `-refresh=false`, so the state
+   * is taken as what exists: this is how updates, replacements and destroys are planned offline.
+   */
+  state?: object;
+  /** Also capture the human-readable plan (`terraform show -no-color tfplan`) in `plan.planText`. Default false. */
+  planText?: boolean;
+  /**
+   * Per-command time limits in ms, for stacks of thousands of resources (the benchmark plans 30,000).
+   * Default: init 180 s, validate 180 s, plan 300 s, show 180 s.
+   */
+  timeoutsMs?: Partial<Record<'init' | 'validate' | 'plan' | 'show', number>>;
 }
 
 export const MAIN_FILE = 'cdk.tf.json';
@@ -293,11 +309,13 @@ export function checkStack(stackJson: object, options: CheckOptions = {}): Check
     );
     const cliPath = join(workDir, CLI_CONFIG_FILE);
     writeFileSync(cliPath, cliConfig(env));
-    for (const stale of ['tfplan']) if (existsSync(join(workDir, stale))) rmSync(join(workDir, stale));
+    for (const stale of ['tfplan', 'terraform.tfstate', 'terraform.tfstate.backup']) if (existsSync(join(workDir, stale))) rmSync(join(workDir, stale));
+    if (options.state !== undefined) writeFileSync(join(workDir, 'terraform.tfstate'), JSON.stringify(options.state, null, 2) + '\n');
 
     const run = makeRunner(env, workDir, childEnv(cliPath));
+    const timeouts = { ...TIMEOUTS_MS, ...options.timeoutsMs };
 
-    const init = run(['init', '-input=false', '-no-color', `-plugin-dir=${env.pluginDir}`], TIMEOUTS_MS.init);
+    const init = run(['init', '-input=false', '-no-color', `-plugin-dir=${env.pluginDir}`], timeouts.init);
     if (init.status !== 0) {
       throw new Error(
         `tf-check: \`terraform init\` failed in ${workDir}${keepNote} (exit ${init.status}). Only providers in the mirror ` +
@@ -306,7 +324,7 @@ export function checkStack(stackJson: object, options: CheckOptions = {}): Check
       );
     }
 
-    const validateRun = run(['validate', '-json', '-no-color'], TIMEOUTS_MS.validate);
+    const validateRun = run(['validate', '-json', '-no-color'], timeouts.validate);
     let validateJson: Obj;
     try {
       validateJson = JSON.parse(validateRun.stdout) as Obj;
@@ -330,7 +348,7 @@ export function checkStack(stackJson: object, options: CheckOptions = {}): Check
         result.plan = { ok: false, add: 0, change: 0, destroy: 0, stderr: 'plan skipped: terraform validate reported errors' };
         return result;
       }
-      const planRun = run(['plan', '-input=false', '-refresh=false', '-lock=false', '-no-color', '-out=tfplan'], TIMEOUTS_MS.plan);
+      const planRun = run(['plan', '-input=false', '-refresh=false', '-lock=false', '-no-color', '-out=tfplan'], timeouts.plan);
       if (planRun.status !== 0) {
         const hint = offlineHint(planRun.stderr + planRun.stdout, half);
         result.plan = {
@@ -344,7 +362,7 @@ export function checkStack(stackJson: object, options: CheckOptions = {}): Check
         result.durationsMs.plan = planRun.ms;
         return result;
       }
-      const show = run(['show', '-json', '-no-color', 'tfplan'], TIMEOUTS_MS.show);
+      const show = run(['show', '-json', '-no-color', 'tfplan'], timeouts.show);
       result.durationsMs.plan = planRun.ms + show.ms;
       if (show.status !== 0) {
         result.plan = { ok: false, add: 0, change: 0, destroy: 0, stderr: `terraform show -json tfplan failed:\n${show.stderr}` };
@@ -352,6 +370,15 @@ export function checkStack(stackJson: object, options: CheckOptions = {}): Check
       }
       const planJson = JSON.parse(show.stdout) as object;
       result.plan = { ok: true, ...countChanges(planJson), planJson, stderr: planRun.stderr };
+      if (options.planText) {
+        const text = run(['show', '-no-color', 'tfplan'], timeouts.show);
+        result.durationsMs.plan += text.ms;
+        if (text.status !== 0) {
+          result.plan = { ok: false, add: 0, change: 0, destroy: 0, stderr: `terraform show -no-color tfplan failed:\n${text.stderr}` };
+          return result;
+        }
+        result.plan.planText = text.stdout;
+      }
     }
     return result;
   } finally {

@@ -240,6 +240,42 @@ describe('checkStack (terraform)', () => {
     expect(r.plan, r.plan?.stderr).toMatchObject({ ok: true, add: 3, change: 0, destroy: 0 });
   });
 
+  it.skipIf(!tf.available)('plans against a given state: what the state has and the config lacks is destroyed', { timeout }, () => {
+    const state = {
+      version: 4,
+      terraform_version: '1.0.0',
+      serial: 1,
+      lineage: '00000000-0000-4000-8000-000000000000',
+      outputs: {},
+      resources: [
+        {
+          mode: 'managed',
+          type: 'aws_iam_role',
+          name: 'old',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                id: 'keyless-old',
+                name: 'keyless-old',
+                arn: 'arn:aws:iam::111111111111:role/keyless-old',
+                path: '/',
+                assume_role_policy: '{"Version":"2012-10-17","Statement":[]}',
+                max_session_duration: 3600,
+              },
+              sensitive_attributes: [],
+            },
+          ],
+        },
+      ],
+    };
+    const r = checkStack(handWrittenStack(), { plan: true, planText: true, state });
+    expect(r.plan, r.plan?.stderr).toMatchObject({ ok: true, add: 3, change: 0, destroy: 1 });
+    expect(r.plan?.planText).toContain('# aws_iam_role.old will be destroyed');
+    expect(r.plan?.planText).toContain('Plan: 3 to add, 0 to change, 1 to destroy.');
+  });
+
   it.skipIf(!tf.available)('a data source that calls AWS fails the offline plan with a hint about it', { timeout }, () => {
     const stack = handWrittenStack();
     stack.data = { aws_caller_identity: { current: {} } };

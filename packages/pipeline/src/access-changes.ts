@@ -1,0 +1,132 @@
+/**
+ * Who gains or loses which access, in plain words, from the access reports of the base and the head of a
+ * change. A plan says `~ assume_role_policy = jsonencode(...)`; a reviewer needs "octo-org/web, environment
+ * prod, can now assume web-deploy: AdministratorAccess".
+ */
+import type { AccessReport, AccessReportRole, AccessReportSubject, Risk } from '@keyless/policy';
+
+export type AccessChangeKind = 'gain' | 'loss' | 'change' | 'risk' | 'risk-removed';
+
+export interface AccessChange {
+  readonly kind: AccessChangeKind;
+  /** The role's name in the head (or in the base, for a role that goes away). */
+  readonly role: string;
+  /** One plain-words line, starting with `+`, `-`, `~` or `!`. */
+  readonly line: string;
+}
+
+const SIGN: Record<AccessChangeKind, string> = { gain: '+', loss: '-', change: '~', risk: '!', 'risk-removed': '~' };
+
+function policyName(arn: string): string {
+  const i = arn.indexOf(':policy/');
+  return i < 0 ? arn : arn.slice(i + ':policy/'.length);
+}
+
+/** What a role may do, as short names: managed policy names and `inline-name (actions)`. */
+export function rolePermissions(role: AccessReportRole): string[] {
+  return [
+    ...role.managedPolicyArns.map(policyName),
+    ...role.inlinePolicies.map((p) => `${p.name} (${p.actions.join(', ')})`),
+  ];
+}
+
+function what(role: AccessReportRole): string {
+  const p = rolePermissions(role);
+  return p.length > 0 ? p.join(', ') : 'no permissions';
+}
+
+function subjectKey(s: AccessReportSubject): string {
+  return `${s.description}\u0000${[...s.claims].sort().join('\u0000')}`;
+}
+
+/** Pairs the roles of the base and the head: by name, then a renamed role by the config entry it comes from. */
+function pairRoles(
+  base: readonly AccessReportRole[],
+  head: readonly AccessReportRole[],
+): { pairs: [AccessReportRole, AccessReportRole][]; added: AccessReportRole[]; removed: AccessReportRole[] } {
+  const baseByName = new Map(base.map((r) => [r.name, r]));
+  const headNames = new Set(head.map((r) => r.name));
+  const pairs: [AccessReportRole, AccessReportRole][] = [];
+  const added: AccessReportRole[] = [];
+  const unmatchedBase = new Map(base.filter((r) => !headNames.has(r.name)).map((r) => [`${r.repository}\u0000${r.entry}`, r]));
+  for (const h of head) {
+    const b = baseByName.get(h.name) ?? unmatchedBase.get(`${h.repository}\u0000${h.entry}`);
+    if (b) {
+      pairs.push([b, h]);
+      unmatchedBase.delete(`${b.repository}\u0000${b.entry}`);
+    } else added.push(h);
+  }
+  return { pairs, added, removed: [...unmatchedBase.values()] };
+}
+
+function list(items: readonly string[]): string {
+  return items.join(', ');
+}
+
+function riskKey(r: Risk): string {
+  return `${r.kind}\u0000${r.detail}`;
+}
+
+/**
+ * The access changes between two reports of the same stack. Either may be missing: a stack that is new has
+ * no base (everything is gained), a stack that goes away has no head (everything is lost).
+ */
+export function accessChanges(base: AccessReport | undefined, head: AccessReport | undefined): AccessChange[] {
+  const out: AccessChange[] = [];
+  const add = (kind: AccessChangeKind, role: string, text: string): void => {
+    out.push({ kind, role, line: `${SIGN[kind]} ${text}` });
+  };
+  const { pairs, added, removed } = pairRoles(base?.roles ?? [], head?.roles ?? []);
+
+  for (const role of added) {
+    for (const s of role.subjects) add('gain', role.name, `${s.description}, can now assume ${role.name}: ${what(role)}`);
+    if (role.subjects.length === 0) add('gain', role.name, `new role ${role.name} (nobody can assume it): ${what(role)}`);
+    for (const r of role.risks) if (r.kind !== 'name-recycling') add('risk', role.name, `${role.name}: ${r.detail}`);
+  }
+
+  for (const [b, h] of pairs) {
+    if (b.name !== h.name)
+      add('change', h.name, `${b.name} is renamed to ${h.name}: IAM replaces the role (new ARN ${h.arn}); workflows that read its variable get the new ARN, any that hard-code the old one stop working`);
+    const baseSubjects = new Map(b.subjects.map((s) => [subjectKey(s), s]));
+    const headSubjects = new Map(h.subjects.map((s) => [subjectKey(s), s]));
+    for (const [k, s] of headSubjects) if (!baseSubjects.has(k)) add('gain', h.name, `${s.description}, can now assume ${h.name}: ${what(h)}`);
+    for (const [k, s] of baseSubjects) if (!headSubjects.has(k)) add('loss', h.name, `${s.description}, can no longer assume ${h.name}`);
+
+    const before = new Set(rolePermissions(b));
+    const after = new Set(rolePermissions(h));
+    const gained = [...after].filter((p) => !before.has(p));
+    const lost = [...before].filter((p) => !after.has(p));
+    const keep = [...headSubjects].filter(([k]) => baseSubjects.has(k)).map(([, s]) => s.description);
+    const who = keep.length > 0 ? `${list(keep)}, through ${h.name}` : h.name;
+    if (gained.length > 0 && keep.length > 0) add('gain', h.name, `${who}, can now also: ${list(gained)}`);
+    if (lost.length > 0 && keep.length > 0) add('loss', h.name, `${who}, can no longer: ${list(lost)}`);
+
+    if ((b.permissionsBoundaryArn ?? '') !== (h.permissionsBoundaryArn ?? ''))
+      add(
+        h.permissionsBoundaryArn === undefined ? 'gain' : 'change',
+        h.name,
+        h.permissionsBoundaryArn === undefined
+          ? `${h.name}: the permissions boundary ${policyName(b.permissionsBoundaryArn ?? '')} is removed`
+          : `${h.name}: permissions boundary ${b.permissionsBoundaryArn ? `${policyName(b.permissionsBoundaryArn)} → ` : ''}${policyName(h.permissionsBoundaryArn)}`,
+      );
+    if (b.readOnly && !h.readOnly) add('change', h.name, `${h.name} is no longer declared read-only`);
+    if (b.maxSessionDurationSeconds !== h.maxSessionDurationSeconds)
+      add('change', h.name, `${h.name}: sessions last up to ${h.maxSessionDurationSeconds} s (was ${b.maxSessionDurationSeconds} s)`);
+
+    const baseRisks = new Set(b.risks.map(riskKey));
+    const headRisks = new Set(h.risks.map(riskKey));
+    for (const r of h.risks) if (!baseRisks.has(riskKey(r)) && r.kind !== 'name-recycling') add('risk', h.name, `${h.name}: ${r.detail}`);
+    for (const r of b.risks) if (!headRisks.has(riskKey(r)) && r.kind !== 'name-recycling') add('risk-removed', h.name, `${h.name}: no longer: ${r.detail}`);
+  }
+
+  for (const role of removed) {
+    const who = role.subjects.map((s) => s.description);
+    add('loss', role.name, `${who.length > 0 ? `${list(who)}, can no longer assume` : 'nobody could assume'} ${role.name} (the role is deleted)`);
+  }
+  return out;
+}
+
+/** Just the lines, for a comment or a terminal. */
+export function accessChangeLines(base: AccessReport | undefined, head: AccessReport | undefined): string[] {
+  return accessChanges(base, head).map((c) => c.line);
+}

