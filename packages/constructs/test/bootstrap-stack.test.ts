@@ -152,19 +152,19 @@ describe('BootstrapStack', () => {
       ]);
     });
 
-    it('attaches only ReadOnlyAccess as a managed policy', () => {
+    it('attaches only IAMReadOnlyAccess as a managed policy', () => {
       const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-plan').key;
       const attached = Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => a['role'] === `\${aws_iam_role.${roleKey}.name}`);
-      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/IAMReadOnlyAccess']);
     });
 
-    it('may put and delete objects only on the *.tflock lock files of the state bucket', () => {
+    it('may put and delete objects only on the keyless/*.tflock lock files of the state bucket', () => {
       const statements = inlinePoliciesOf(dev, 'keyless-dev-plan').flatMap((p) => policyStatements(p['policy'] as string));
       const writes = statements.filter((s) => asList(s.Action).some((a) => /^s3:(PutObject|DeleteObject|\*)$/.test(a)));
       expect(writes.length).toBeGreaterThan(0);
       for (const s of writes) {
         expect(asList(s.Action).sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
-        expect(asList(s.Resource)).toEqual(['arn:aws:s3:::octo-org-keyless-tfstate-111111111111/*.tflock']);
+        expect(asList(s.Resource)).toEqual(['arn:aws:s3:::octo-org-keyless-tfstate-111111111111/keyless/*.tflock']);
       }
     });
 
@@ -242,14 +242,13 @@ describe('BootstrapStack', () => {
       }
     });
 
-    it('attaches only ReadOnlyAccess and may only list and read the state bucket', () => {
+    it('attaches only IAMReadOnlyAccess and may only list and read the state bucket', () => {
       const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').key;
       const attached = Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => a['role'] === `\${aws_iam_role.${roleKey}.name}`);
-      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/IAMReadOnlyAccess']);
       const statements = inlinePoliciesOf(dev, 'keyless-dev-drift').flatMap((p) => policyStatements(p['policy'] as string));
       expect(statements.map((s) => [s.Effect, asList(s.Action), asList(s.Resource)])).toEqual([
-        ['Allow', ['s3:ListBucket'], ['arn:aws:s3:::octo-org-keyless-tfstate-111111111111']],
-        ['Allow', ['s3:GetObject'], ['arn:aws:s3:::octo-org-keyless-tfstate-111111111111/*']],
+        ['Allow', ['s3:Get*', 's3:List*'], ['arn:aws:s3:::octo-org-keyless-tfstate-111111111111', 'arn:aws:s3:::octo-org-keyless-tfstate-111111111111/*']],
       ]);
     });
 

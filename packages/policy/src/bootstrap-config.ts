@@ -96,17 +96,17 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
             roles: {
               plan: {
                 name: `keyless-${key}-plan`,
-                description: `Terraform plan of ${config.github.owner}/${infra} pull requests (read-only, plus the state lock file)`,
+                description: `Terraform plan of ${config.github.owner}/${infra} pull requests (IAM and state bucket read-only, plus the state lock file)`,
                 readOnly: true,
                 trust: { pullRequests: true },
-                managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+                managedPolicyArns: ['arn:aws:iam::aws:policy/IAMReadOnlyAccess'],
                 inlinePolicies: {
                   'terraform-state-lock': {
                     Version: '2012-10-17',
                     Statement: [
-                      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
-                      { Sid: 'ReadStateObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/*` },
-                      { Sid: 'LockFile', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/*.tflock` },
+                      // The stacks manage IAM and this bucket only, so reading those is all a plan needs.
+                      { Sid: 'ReadStateBucket', Effect: 'Allow', Action: ['s3:Get*', 's3:List*'], Resource: [bucketArn, `${bucketArn}/*`] },
+                      { Sid: 'LockFile', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/keyless/*.tflock` },
                     ],
                   },
                 },
@@ -121,13 +121,12 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
                 description: `Read-only terraform plan of ${config.github.owner}/${infra} on main: nightly drift check and the plan shown before an apply`,
                 readOnly: true,
                 trust: { branches: ['main'] },
-                managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+                managedPolicyArns: ['arn:aws:iam::aws:policy/IAMReadOnlyAccess'],
                 inlinePolicies: {
                   'terraform-state-read': {
                     Version: '2012-10-17',
                     Statement: [
-                      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
-                      { Sid: 'ReadStateObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/*` },
+                      { Sid: 'ReadStateBucket', Effect: 'Allow', Action: ['s3:Get*', 's3:List*'], Resource: [bucketArn, `${bucketArn}/*`] },
                     ],
                   },
                 },
@@ -137,7 +136,7 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
                 name: `keyless-${key}-apply`,
                 description: `Terraform apply of ${config.github.owner}/${infra} through the GitHub environment ${key}`,
                 trust: { environments: [key] },
-                managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+                managedPolicyArns: ['arn:aws:iam::aws:policy/IAMReadOnlyAccess'],
                 maxSessionDurationSeconds: 7200,
                 inlinePolicies: {
                   'keyless-apply': {
