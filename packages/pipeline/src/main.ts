@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { AccessReport } from '@keyless/policy';
 import { affectedApps, loadWorkspace, stackMatrix } from './affected.js';
 import { appInstallationToken } from './app-token.js';
+import { configOnlyChange, unchangedStacks } from './changed-stacks.js';
 import { comparePlans } from './compare-plans.js';
 import { accessReportsByStack, bootstrapAccountMap } from './configs.js';
 import type { PlanJson } from './plan-json.js';
@@ -135,12 +136,18 @@ export async function main(argv: readonly string[], context: MainContext): Promi
       }
       case 'matrix': {
         let apps: string[];
+        // app → its config file, when that file is the app's only change (stack-level pruning below).
+        const configOnly = new Map<string, string>();
         if (values.all) apps = loadWorkspace(root).packages.filter((p) => p.dir.startsWith('apps/')).map((p) => p.dir.slice(5));
         else if (values.apps !== undefined) apps = list(values.apps);
         else {
           const files = gitChangedFiles(root, required(values, 'base'), required(values, 'head'));
           const affected = affectedApps(files, loadWorkspace(root));
-          for (const app of affected.apps) err(`${app}: ${affected.reasons[app]?.slice(0, 5).join('; ')}\n`);
+          for (const app of affected.apps) {
+            err(`${app}: ${affected.reasons[app]?.slice(0, 5).join('; ')}\n`);
+            const config = configOnlyChange(app, affected.reasons[app] ?? []);
+            if (config) configOnly.set(app, config);
+          }
           apps = [...affected.apps];
         }
         const only = list(values['only-apps']);
@@ -152,7 +159,16 @@ export async function main(argv: readonly string[], context: MainContext): Promi
           const r = spawnSync('pnpm', ['--dir', join('apps', app), 'run', 'synth'], { cwd: root, stdio: ['ignore', 2, 2], env });
           if (r.status !== 0) throw new Error(`synth of apps/${app} failed (exit ${r.status})`);
         }
-        const include = stackMatrix(root, apps, bootstrapAccountMap(root));
+        const unchanged = new Set<string>();
+        for (const [app, config] of values.synth ? configOnly : []) {
+          const base = spawnSync('git', ['show', `${required(values, 'base')}:${config}`], { cwd: root, encoding: 'utf8' });
+          if (base.status !== 0) continue; // a new config: every stack is new
+          for (const stack of unchangedStacks(root, config, base.stdout, join('apps', app, 'cdktf.out'))) {
+            err(`${app}/${stack}: unchanged by this config change, not planned\n`);
+            unchanged.add(`${app}/${stack}`);
+          }
+        }
+        const include = stackMatrix(root, apps, bootstrapAccountMap(root)).filter((e) => !unchanged.has(`${e.app}/${e.stack}`));
         const matrix = JSON.stringify({ include });
         if (values['github-output']) {
           const file = env['GITHUB_OUTPUT'];
