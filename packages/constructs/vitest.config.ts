@@ -1,8 +1,3 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    // Synthesizing stacks is CPU-bound; on a loaded 2-core machine a few tests take several seconds.
-    testTimeout: 60_000,
-  },
-});
+// Shared settings (timeouts for loaded machines): ../../vitest.shared.ts. Synthesizing stacks is CPU-bound;
+// the shared 60 s default covers the slowest construct test on a loaded 2-core machine.
+export { default } from '../../vitest.shared.ts';
