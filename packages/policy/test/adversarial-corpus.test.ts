@@ -3,29 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { evaluateTrustPolicy } from '../src/index.js';
-import { MissingCorpusError, caseClaims, intentToPolicy, loadPublicCorpus, publicCorpusPath, type Corpus } from './corpus.js';
+import {
+  PROJECT_CORPUS_FILE,
+  caseClaims,
+  intentToPolicy,
+  loadCorpusFile,
+  loadProjectCorpus,
+  loadSharedCorpus,
+  sharedCorpusPath,
+  type Corpus,
+} from './corpus.js';
 
-// The shared corpus lives outside the repository. Missing it is a failure, not a skip, unless the caller
-// says explicitly that this machine has no shared/ directory.
-let corpus: Corpus | undefined;
-let missing: string | undefined;
-try {
-  corpus = loadPublicCorpus();
-} catch (error) {
-  if (!(error instanceof MissingCorpusError)) throw error;
-  missing = error.message;
-}
-const allowMissing = process.env['KEYLESS_ALLOW_MISSING_SHARED'] === '1';
-
-describe('adversarial public corpus', () => {
-  if (corpus === undefined) {
-    if (allowMissing) it.skip(`is skipped because KEYLESS_ALLOW_MISSING_SHARED=1: ${missing}`, () => {});
-    else
-      it('finds the shared corpus', () => {
-        throw new Error(missing);
-      });
-    return;
-  }
+/** Every case of a corpus, built into a role and its token evaluated as STS would. */
+function runCorpus(corpus: Corpus): void {
   const { defaults, cases } = corpus;
 
   it('has cases to run', () => {
@@ -41,9 +31,37 @@ describe('adversarial public corpus', () => {
     if (c.expect === 'deny') expect(evaluation.reasons.length).toBeGreaterThan(0);
     else expect(evaluation.matchedStatements.length).toBeGreaterThan(0);
   });
+}
+
+// The project's own copy of the public cases: always there, in every clone.
+describe('adversarial public corpus (the project copy, test/fixtures/adversarial-public.json)', () => {
+  const corpus = loadProjectCorpus();
+  runCorpus(corpus);
+
+  it('keeps both outcomes covered', () => {
+    expect(corpus.cases.filter((c) => c.expect === 'allow').length).toBeGreaterThan(0);
+    expect(corpus.cases.filter((c) => c.expect === 'deny').length).toBeGreaterThan(corpus.cases.length / 2);
+  });
 });
 
-describe('publicCorpusPath', () => {
+// The shared corpus, when the machine has one beside the clone: extra material that may hold newer cases.
+const shared = loadSharedCorpus();
+describe('adversarial shared corpus (extra, when present)', () => {
+  if (shared === undefined) {
+    it.skip('is not on this machine (no shared/fixtures/adversarial-public.json above the clone); the project copy ran', () => {});
+    return;
+  }
+  runCorpus(shared.corpus);
+
+  it('agrees with the project copy on every case they both have', () => {
+    const own = new Map(loadProjectCorpus().cases.map((c) => [c.id, c]));
+    const differing = shared.corpus.cases.filter((c) => own.has(c.id) && JSON.stringify(own.get(c.id)) !== JSON.stringify(c)).map((c) => c.id);
+    expect(differing, `update ${PROJECT_CORPUS_FILE} from ${shared.file}`).toEqual([]);
+    expect(loadProjectCorpus().defaults).toEqual(shared.corpus.defaults);
+  });
+});
+
+describe('sharedCorpusPath', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
   });
@@ -63,7 +81,7 @@ describe('publicCorpusPath', () => {
     vi.stubEnv('KEYLESS_SHARED_DIR', '');
     const { root, testDir, file } = layout();
     try {
-      expect(publicCorpusPath(testDir)).toBe(file);
+      expect(sharedCorpusPath(testDir)).toBe(file);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -73,7 +91,7 @@ describe('publicCorpusPath', () => {
     const { root, file } = layout();
     try {
       vi.stubEnv('KEYLESS_SHARED_DIR', join(root, 'shared'));
-      expect(publicCorpusPath(tmpdir())).toBe(file);
+      expect(sharedCorpusPath(tmpdir())).toBe(file);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -81,19 +99,44 @@ describe('publicCorpusPath', () => {
 
   it('fails when KEYLESS_SHARED_DIR points at a directory without the corpus', () => {
     vi.stubEnv('KEYLESS_SHARED_DIR', '/nonexistent-keyless-shared');
-    expect(() => publicCorpusPath()).toThrow(
+    expect(() => sharedCorpusPath()).toThrow(
       'KEYLESS_SHARED_DIR is "/nonexistent-keyless-shared", but /nonexistent-keyless-shared/fixtures/adversarial-public.json does not exist',
     );
   });
 
-  it('fails when no shared/ directory is found, naming where it looked and how to fix it', () => {
+  it('is undefined, not an error, when no shared/ directory is found: a fresh clone runs the project copy only', () => {
     vi.stubEnv('KEYLESS_SHARED_DIR', '');
     const root = mkdtempSync(join(tmpdir(), 'keyless-nocorpus-'));
     try {
-      expect(() => publicCorpusPath(root)).toThrow(MissingCorpusError);
-      expect(() => publicCorpusPath(root)).toThrow(/looked at .*keyless-nocorpus-.*shared\/fixtures\/adversarial-public\.json.*KEYLESS_SHARED_DIR/);
+      expect(sharedCorpusPath(root)).toBeUndefined();
+      expect(loadSharedCorpus(root)).toBeUndefined();
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loadCorpusFile', () => {
+  it('names the file when it is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyless-badcorpus-'));
+    const file = join(dir, 'adversarial-public.json');
+    writeFileSync(file, '{"cases": [');
+    try {
+      expect(() => loadCorpusFile(file)).toThrow(`the adversarial corpus ${file} is not valid JSON`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a case whose intent it does not understand, instead of passing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyless-badcorpus-'));
+    const file = join(dir, 'adversarial-public.json');
+    const { defaults } = loadProjectCorpus();
+    writeFileSync(file, JSON.stringify({ defaults, cases: [{ id: 'x', intent: { branch: 'main', sneaky: true }, claims: {}, expect: 'deny' }] }));
+    try {
+      expect(() => loadCorpusFile(file)).toThrow('corpus case x: intent key "sneaky" is not understood');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

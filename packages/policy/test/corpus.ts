@@ -1,7 +1,8 @@
 /**
- * The adversarial token corpus: loading the shared public cases and turning each case's neutral intent into
- * what keyless builds from it (subject specs, issuer, audiences, trust policy), so that several packages can
- * run the same cases against their own output.
+ * The adversarial token corpus: loading the project's copy of the public cases (and the shared corpus as an
+ * extra when the machine has one) and turning each case's neutral intent into what keyless builds from it
+ * (subject specs, issuer, audiences, trust policy), so that several packages can run the same cases against
+ * their own output.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -88,39 +89,34 @@ const INTENT_KEYS = new Set([
   'audiences',
 ]);
 
-/** Thrown when the shared directory cannot be found; anything else wrong with the corpus is a plain Error. */
-export class MissingCorpusError extends Error {}
+/**
+ * The project's own corpus: the public cases, copied into the repository so that a clone without the shared
+ * directory runs them. Cases the project adds itself live in adversarial-extra.test.ts.
+ */
+export const PROJECT_CORPUS_FILE = fileURLToPath(new URL('./fixtures/adversarial-public.json', import.meta.url));
 
 /**
- * Where the shared corpus is: `$KEYLESS_SHARED_DIR/fixtures/adversarial-public.json` when that variable is
- * set, otherwise `shared/fixtures/adversarial-public.json` in the nearest directory, walking up from this
- * file, that has one (the repository is cloned next to `shared/`). Throws MissingCorpusError naming every
- * place it looked.
+ * Where the shared corpus is, when this machine has one: `$KEYLESS_SHARED_DIR/fixtures/adversarial-public.json`
+ * when that variable is set (then it must exist), otherwise `shared/fixtures/adversarial-public.json` in the
+ * nearest directory, walking up from this file, that has one (CI clones the repository next to `shared/`).
+ * `undefined` when there is none: the shared corpus is extra material, never a requirement.
  */
-export function publicCorpusPath(start: string = dirname(fileURLToPath(import.meta.url))): string {
+export function sharedCorpusPath(start: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
   const explicit = process.env['KEYLESS_SHARED_DIR'];
   if (explicit !== undefined && explicit !== '') {
     const file = resolve(explicit, CORPUS_FILE);
     if (existsSync(file)) return file;
-    throw new MissingCorpusError(`KEYLESS_SHARED_DIR is "${explicit}", but ${file} does not exist`);
+    throw new Error(`KEYLESS_SHARED_DIR is "${explicit}", but ${file} does not exist; unset it to run the project's own corpus only`);
   }
-  const looked: string[] = [];
   for (let dir = resolve(start); ; dir = dirname(dir)) {
     const file = join(dir, 'shared', CORPUS_FILE);
-    looked.push(file);
     if (existsSync(file)) return file;
-    if (dirname(dir) === dir) break;
+    if (dirname(dir) === dir) return undefined;
   }
-  throw new MissingCorpusError(
-    `the shared adversarial corpus was not found; looked at ${looked.join(', ')}. ` +
-      'Clone the shared directory next to the repository or set KEYLESS_SHARED_DIR to it ' +
-      '(KEYLESS_ALLOW_MISSING_SHARED=1 skips these tests instead)',
-  );
 }
 
-/** Loads and checks the shared public corpus. Throws MissingCorpusError when it cannot be found. */
-export function loadPublicCorpus(start?: string): Corpus {
-  const file = publicCorpusPath(start);
+/** Loads and checks a corpus file. */
+export function loadCorpusFile(file: string): Corpus {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -128,6 +124,17 @@ export function loadPublicCorpus(start?: string): Corpus {
     throw new Error(`the adversarial corpus ${file} is not valid JSON: ${(error as Error).message}`);
   }
   return checkCorpus(parsed, file);
+}
+
+/** The project's own corpus (test/fixtures/adversarial-public.json). */
+export function loadProjectCorpus(): Corpus {
+  return loadCorpusFile(PROJECT_CORPUS_FILE);
+}
+
+/** The shared corpus with its path, or `undefined` when this machine has none. */
+export function loadSharedCorpus(start?: string): { file: string; corpus: Corpus } | undefined {
+  const file = sharedCorpusPath(start);
+  return file === undefined ? undefined : { file, corpus: loadCorpusFile(file) };
 }
 
 /** Checks the shape of a corpus, so that a case this helper does not understand fails instead of passing. */

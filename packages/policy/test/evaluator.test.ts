@@ -95,10 +95,11 @@ describe('stringLike', () => {
     expect(stringLike(pattern, value)).toBe(expected);
   });
 
+  // No clock comparison (it failed on loaded machines): a backtracking matcher would never finish on this
+  // input, so a regression shows as a run that does not end; the linear matcher answers in milliseconds.
   it('decides pathological patterns without exponential backtracking', () => {
-    const started = Date.now();
     expect(stringLike(`${'*a'.repeat(30)}b`, 'a'.repeat(5000))).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(stringLike(`${'*a'.repeat(30)}`, 'a'.repeat(5000))).toBe(true);
   });
 
   it('is plain equality for patterns without wildcards', () => {
