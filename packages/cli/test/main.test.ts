@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { octoOrgWorkspace } from '@keyless/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+// A workspace of the octo-org fixture configs, not this repository's apps/ (an adopter replaces those).
+const root = octoOrgWorkspace();
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
