@@ -1,15 +1,18 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@keyless/policy';
+import { octoOrg } from '@keyless/testkit';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadAccessModel, runApp, runBootstrapApp } from '../src/index.js';
 import { yaml } from './helpers.js';
 
-const DEV = new URL('../../../apps/dev/access.yaml', import.meta.url);
-const PROD = new URL('../../../apps/prod/access.yaml', import.meta.url);
-const BOOTSTRAP = new URL('../../../apps/bootstrap/bootstrap.yaml', import.meta.url);
+// The octo-org fixture configs (packages/testkit/fixtures), not the repository's example apps.
+const DEV = pathToFileURL(octoOrg.dev);
+const PROD = pathToFileURL(octoOrg.prod);
+const BOOTSTRAP = pathToFileURL(octoOrg.bootstrap);
 
 const BAD = `
 environment: dev

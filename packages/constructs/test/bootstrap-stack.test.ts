@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { bootstrapAccounts, evaluateTrustPolicy, parseBootstrapConfigYaml } from '@keyless/policy';
 import type { BootstrapAccount } from '@keyless/policy';
+import { octoOrg } from '@keyless/testkit';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { BootstrapStack } from '../src/index.js';
 import { asList, findResource, onlyResource, resourcesOf, synthStack } from './helpers.js';
 import type { Block, Synthesized } from './helpers.js';
 
-const BOOTSTRAP = new URL('../../../apps/bootstrap/bootstrap.yaml', import.meta.url);
+// The octo-org fixture (packages/testkit/fixtures), not the repository's example bootstrap config.
+const BOOTSTRAP = octoOrg.bootstrap;
 const config = parseBootstrapConfigYaml(readFileSync(BOOTSTRAP, 'utf8'), 'bootstrap.yaml');
 const accounts = bootstrapAccounts(config);
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapAccounts, buildAccessModel, parseAccessConfig, parseBootstrapConfigYaml } from '@keyless/policy';
+import { octoOrg } from '@keyless/testkit';
 import fc from 'fast-check';
 import stringify from 'json-stable-stringify';
 import { describe, expect, it } from 'vitest';
@@ -29,10 +30,11 @@ function tree(dir: string, prefix = ''): Record<string, string> {
 }
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'keyless-fast-'));
-const appFile = (rel: string): string => new URL(`../../../apps/${rel}`, import.meta.url).pathname;
+// The octo-org fixture configs (packages/testkit/fixtures); the app tests run the same check on apps/*.
+const appFile = (rel: string): string => join(octoOrg.root, 'apps', rel);
 
 describe('fast synthesizer', () => {
-  it.each(['dev', 'prod'])('writes the same bytes as cdktf for apps/%s', (app) => {
+  it.each(['dev', 'prod'])('writes the same bytes as cdktf for the octo-org %s fixture', (app) => {
     const reference = temp();
     runApp({ configFile: appFile(`${app}/access.yaml`), outdir: reference });
     const fast = temp();
@@ -41,7 +43,7 @@ describe('fast synthesizer', () => {
     expect(tree(fast)).toEqual(tree(reference));
   });
 
-  it('writes the same bytes as cdktf for apps/bootstrap', () => {
+  it('writes the same bytes as cdktf for the octo-org bootstrap fixture', () => {
     const reference = temp();
     runBootstrapApp({ configFile: appFile('bootstrap/bootstrap.yaml'), outdir: reference });
     const config = parseBootstrapConfigYaml(readFileSync(appFile('bootstrap/bootstrap.yaml'), 'utf8'));

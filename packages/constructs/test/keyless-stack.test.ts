@@ -1,5 +1,6 @@
 import { ConfigError, buildAccessModel, evaluateTrustPolicy, parseAccessConfigYaml, stringLike } from '@keyless/policy';
 import type { AccessModel, EvaluationOptions, RoleModel } from '@keyless/policy';
+import { octoOrg } from '@keyless/testkit';
 import { S3Backend, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { KeylessStack, loadAccessModel } from '../src/index.js';
@@ -7,8 +8,9 @@ import type { KeylessStackProps } from '../src/index.js';
 import { asList, findResource, onlyResource, resourcesOf, synthStack } from './helpers.js';
 import type { Synthesized } from './helpers.js';
 
-const DEV = new URL('../../../apps/dev/access.yaml', import.meta.url);
-const PROD = new URL('../../../apps/prod/access.yaml', import.meta.url);
+// The octo-org fixture configs (packages/testkit/fixtures), not the repository's example apps.
+const DEV = octoOrg.dev;
+const PROD = octoOrg.prod;
 
 const SMALL = `
 environment: staging
@@ -278,8 +280,8 @@ describe('KeylessStack', () => {
   });
 
   describe.each([
-    ['apps/dev/access.yaml', DEV, 'dev'],
-    ['apps/prod/access.yaml', PROD, 'prod'],
+    ['the octo-org dev fixture', DEV, 'dev'],
+    ['the octo-org prod fixture', PROD, 'prod'],
   ])('trust policies synthesized from %s', (_label, url, id) => {
     const model = loadAccessModel(url);
     const { synth } = synthKeyless(model, {}, id);
