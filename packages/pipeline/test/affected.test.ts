@@ -5,7 +5,7 @@ import { runApp, runBootstrapApp } from '@keyless/constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { affectedApps, bootstrapAccountMap, loadWorkspace, stackAccountId, stackMatrix } from '../src/index.js';
 import type { Workspace } from '../src/index.js';
-import { ROOT } from './helpers.js';
+import { OCTO_ORG, ROOT } from './helpers.js';
 
 const workspace = loadWorkspace(ROOT);
 const ALL = ['bootstrap', 'dev', 'prod'];
@@ -79,12 +79,13 @@ describe('stackMatrix', () => {
     mkdirSync(join(root, 'apps', app), { recursive: true });
     return join(root, 'apps', app, 'cdktf.out');
   };
-  runApp({ configFile: join(ROOT, 'apps/dev/access.yaml'), outdir: out('dev') });
-  runApp({ configFile: join(ROOT, 'apps/prod/access.yaml'), outdir: out('prod') });
-  runBootstrapApp({ configFile: join(ROOT, 'apps/bootstrap/bootstrap.yaml'), outdir: out('bootstrap') });
+  // The octo-org fixture configs, not this repository's apps/ (an adopter replaces those).
+  runApp({ configFile: join(OCTO_ORG, 'apps/dev/access.yaml'), outdir: out('dev') });
+  runApp({ configFile: join(OCTO_ORG, 'apps/prod/access.yaml'), outdir: out('prod') });
+  runBootstrapApp({ configFile: join(OCTO_ORG, 'apps/bootstrap/bootstrap.yaml'), outdir: out('bootstrap') });
 
   it('has one entry per synthesized stack, with the environment of its account and the variables to read', () => {
-    const matrix = stackMatrix(root, ALL, bootstrapAccountMap(ROOT));
+    const matrix = stackMatrix(root, ALL, bootstrapAccountMap(OCTO_ORG));
     expect(matrix.map((e) => [e.app, e.stack, e.environment, e.accountId])).toEqual([
       ['bootstrap', 'bootstrap-dev', 'dev', '111111111111'],
       ['bootstrap', 'bootstrap-prod', 'prod', '222222222222'],

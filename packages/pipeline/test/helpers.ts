@@ -7,6 +7,9 @@ import type { PlanJson } from '../src/index.js';
 /** The workspace root. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
+/** The octo-org fixture configs (apps/{dev,prod}/access.yaml, apps/bootstrap/bootstrap.yaml), not this repository's apps/. */
+export const OCTO_ORG = fileURLToPath(new URL('../../testkit/fixtures/octo-org', import.meta.url));
+
 /** The real plans made by scripts/make-fixtures.ts (dev-create is the base every variant was planned against). */
 export type FixtureName = 'dev-create' | 'dev-unchanged' | 'dev-destroy' | 'dev-replace' | 'dev-access';
 

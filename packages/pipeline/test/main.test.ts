@@ -1,20 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
-import { ROOT } from './helpers.js';
+import { OCTO_ORG, ROOT } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const temp = mkdtempSync(join(tmpdir(), 'keyless-pipeline-cli-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
+// Commands run in a workspace of the octo-org fixture configs, not in this repository (an adopter replaces apps/).
+const FIXTURE_ROOT = join(temp, 'octo-org');
+cpSync(join(OCTO_ORG, 'apps'), join(FIXTURE_ROOT, 'apps'), { recursive: true });
+writeFileSync(join(FIXTURE_ROOT, 'pnpm-workspace.yaml'), 'packages:\n  - apps/*\n');
 
 async function run(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const code = await main(argv, { cwd: options.cwd ?? FIXTURE_ROOT, env: options.env ?? process.env, stdout: (t) => (out += t), stderr: (t) => (err += t) });
   return { code, out, err };
 }
 
@@ -90,7 +94,7 @@ describe('keyless-pipeline affected and matrix', () => {
   put(root, 'apps/dev/cdktf.out/manifest.json', JSON.stringify({ stacks: { dev: { name: 'dev', synthesizedStackPath: 'stacks/dev/cdk.tf.json', workingDirectory: 'stacks/dev' } } }));
   put(root, 'apps/dev/cdktf.out/stacks/dev/cdk.tf.json', JSON.stringify({ provider: { aws: [{ allowed_account_ids: ['111111111111'] }] } }));
   mkdirSync(join(root, 'apps/bootstrap'), { recursive: true });
-  copyFileSync(join(ROOT, 'apps/bootstrap/bootstrap.yaml'), join(root, 'apps/bootstrap/bootstrap.yaml'));
+  copyFileSync(join(OCTO_ORG, 'apps/bootstrap/bootstrap.yaml'), join(root, 'apps/bootstrap/bootstrap.yaml'));
   const git = (...args: string[]) => {
     const r = spawnSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
     if (r.status !== 0) throw new Error(r.stderr);
