@@ -1,13 +1,17 @@
 /**
  * The checks every cdktf app of this repository must pass, as one Vitest suite an app's test file calls:
  * the app synthesizes the expected stacks, twice to the same bytes and from a shuffled config to the same
- * bytes, and the AWS half of every stack passes `terraform validate` with no diagnostics and plans offline.
+ * bytes, each stack holds what the app's own config declares (app-model.ts), the fast synthesizer writes the
+ * same bytes, and the AWS half of every stack passes `terraform validate` with no diagnostics and plans
+ * offline. Every expectation comes from the app's config, so the suite holds for any organisation's config.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dump, load } from 'js-yaml';
+import { stackDifferences } from './app-model.js';
+import type { StackJson, StackModel, TrustEvaluator } from './app-model.js';
 import { checkStack } from './check.js';
 import { terraformOrSkip } from './find.js';
 
@@ -18,9 +22,15 @@ export interface AppSuiteOptions {
   readonly configFile: string;
   /** Synthesizes the app from a config file into an output directory; throws or sets exitCode on failure. */
   readonly synth: (configFile: string, outdir: string) => void;
-  /** The stacks the app must produce. */
-  readonly stacks: readonly string[];
+  /** The stacks the app must produce, each with the model built from the app's config. */
+  readonly stacks: readonly StackModel[];
+  /** The fast synthesizer (`keyless synth`), which must write the same bytes as `synth`. */
+  readonly fastSynth?: (configFile: string, outdir: string) => void;
+  /** Decides whether a trust policy accepts a token (@keyless/policy's evaluator), to check every declared subject. */
+  readonly evaluate?: TrustEvaluator;
 }
+
+export type { StackModel, TrustEvaluator } from './app-model.js';
 
 /** Reads every synthesized file below an output directory, by relative path. */
 export function readTree(dir: string, prefix = ''): Record<string, string> {
@@ -70,12 +80,29 @@ export function defineAppSuite(options: AppSuiteOptions): void {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
+  const stackIds = options.stacks.map((s) => s.stackId);
   describe(`app ${options.name}`, () => {
-    it('synthesizes exactly the expected stacks', () => {
+    it('synthesizes exactly the stacks its config declares', () => {
+      expect(stackIds.length).toBeGreaterThan(0);
       const stacks = Object.keys(output())
         .filter((f) => f.endsWith('/cdk.tf.json'))
         .map((f) => f.split('/')[1]);
-      expect(stacks.sort()).toEqual([...options.stacks].sort());
+      expect(stacks.sort()).toEqual([...stackIds].sort());
+    });
+
+    for (const stack of options.stacks) {
+      it(`stack ${stack.stackId}: holds every role, policy, environment and variable its config declares, and no other`, () => {
+        const json = output()[`stacks/${stack.stackId}/cdk.tf.json`];
+        expect(json, `stack ${stack.stackId} was not synthesized`).toBeDefined();
+        expect(stackDifferences(stack, JSON.parse(json ?? '{}') as StackJson, options.evaluate)).toEqual([]);
+      });
+    }
+
+    it.skipIf(options.fastSynth === undefined)('gives the same bytes through the fast synthesizer (keyless synth)', () => {
+      const outdir = mkdtempSync(join(tmpdir(), `keyless-${options.name}-fast-`));
+      dirs.push(outdir);
+      options.fastSynth?.(options.configFile, outdir);
+      expect(readTree(outdir)).toEqual(output());
     });
 
     it('gives byte-identical output when synthesized twice', () => {
@@ -93,7 +120,7 @@ export function defineAppSuite(options: AppSuiteOptions): void {
       expect(readTree(synthTo(file))).toEqual(output());
     });
 
-    for (const stack of options.stacks) {
+    for (const stack of stackIds) {
       it.skipIf(!tf.available)(`stack ${stack}: terraform validate passes with no diagnostics and the offline plan only adds`, () => {
         const json = output()[`stacks/${stack}/cdk.tf.json`];
         expect(json, `stack ${stack} was not synthesized`).toBeDefined();
