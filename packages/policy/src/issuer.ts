@@ -4,6 +4,7 @@
  * The IAM condition-key prefix is always the provider URL without `https://`, so the issuer is the
  * single source for both the provider URL and the keys that trust policies test.
  */
+import { checkNameText } from './limits.js';
 
 /** The public github.com issuer. */
 export interface GithubDotComIssuer {
@@ -50,6 +51,50 @@ export const GITHUB_DOT_COM_ISSUER_URL = 'https://token.actions.githubuserconten
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 /** The audience used in the AWS China partitions. */
 export const CHINA_AUDIENCE = 'sts.amazonaws.com.cn';
+
+/** IAM's limit on an OIDC provider client id (an audience). */
+export const AUDIENCE_MAX_CHARS = 255;
+
+/**
+ * The web host of an issuer's GitHub, where `actions/github-script`'s `core.getIDToken()` without an audience
+ * points its default `aud` (`https://<host>/<owner>`).
+ */
+function webHost(issuer: GithubIssuer | undefined): string | undefined {
+  switch (issuer?.kind) {
+    case 'ghe.com':
+      return `${issuer.subdomain}.ghe.com`;
+    case 'ghes':
+      return issuer.host;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether an audience is GitHub's own default audience form, `https://github.com/<owner>` or the like. */
+export function isGithubAudience(audience: string, issuer?: GithubIssuer): boolean {
+  const match = /^https?:\/\/([^/?#]+)(?:[/?#]|$)/i.exec(audience);
+  if (!match) return false;
+  const host = (match[1] ?? '').toLowerCase().replace(/:443$/, '');
+  return host === 'github.com' || host === 'www.github.com' || host === webHost(issuer);
+}
+
+/**
+ * The one rule for an audience (an `aud` value and an IAM OIDC provider client id): exact, visible text of at
+ * most 255 characters, and not GitHub's default audience `https://github.com/<owner>` unless the caller opts in.
+ * That audience is what a job gets when it asks for a token without naming an audience, so tokens meant for any
+ * other service the organisation's workflows talk to carry it too; whoever receives one could replay it here.
+ * Returns the rule broken, or undefined.
+ */
+export function checkAudience(audience: string, opts: { issuer?: GithubIssuer; allowGithubAudience?: boolean } = {}): string | undefined {
+  if (audience.length === 0 || audience.length > AUDIENCE_MAX_CHARS)
+    return `an audience has 1 to ${AUDIENCE_MAX_CHARS} characters (got ${audience.length})`;
+  const text = checkNameText(audience);
+  if (text) return text;
+  if (/[*?\s]/.test(audience)) return 'an audience is an exact value without wildcards or spaces, such as sts.amazonaws.com';
+  if (isGithubAudience(audience, opts.issuer) && !opts.allowGithubAudience)
+    return "this is GitHub's default audience, which every token requested without an audience carries (tokens meant for other services too); use sts.amazonaws.com, or set github.dangerouslyAllowGithubAudience: true to opt in";
+  return undefined;
+}
 
 const ENTERPRISE_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, describeValue, formatPath } from './config.js';
 import type { AccessConfig, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from './config.js';
-import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkIssuer, oidcProviderArn, resolveIssuer } from './issuer.js';
+import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, resolveIssuer } from './issuer.js';
 import type { GithubIssuer, ResolvedIssuer } from './issuer.js';
 import {
   LIMITS,
   checkAccountId,
   checkEnvironmentName,
   checkGithubId,
+  checkManagedPolicyArn,
   checkOwnerName,
   checkPartition,
   checkPolicyName,
@@ -26,7 +27,7 @@ import {
   checkVariableName,
   policySize,
 } from './limits.js';
-import { WORKFLOW_SUBJECT_CLAIM_KEYS, checkWorkflowRef, describeSubject, effectiveSubjectFormat, subjectClaims } from './subject.js';
+import { WORKFLOW_SUBJECT_CLAIM_KEYS, checkSubject, checkWorkflowRef, describeSubject, effectiveSubjectFormat, subjectClaims } from './subject.js';
 import type { RepositoryIdentity, SubjectContext, SubjectFormat, SubjectSpec } from './subject.js';
 import { buildTrustPolicy } from './trust-policy.js';
 
@@ -43,7 +44,8 @@ export type RiskKind =
   | 'any-workflow-ref'
   | 'name-recycling'
   | 'branch-pattern'
-  | 'tag-pattern';
+  | 'tag-pattern'
+  | 'github-audience';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -69,6 +71,8 @@ export interface GithubModel {
   readonly issuer: GithubIssuer;
   readonly resolvedIssuer: ResolvedIssuer;
   readonly audiences: readonly string[];
+  /** Set when `audiences` holds GitHub's default audience, which the config opted in to. */
+  readonly dangerouslyAllowGithubAudience?: true;
 }
 
 export interface EnvironmentModel {
@@ -158,7 +162,6 @@ export interface AccessModel {
 const STACK_SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const ROLE_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
-const MANAGED_POLICY_ARN = /^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy\/(?:[\u0021-\u007E]+\/)*[A-Za-z0-9+=,.@_-]+$/;
 const ADMIN_POLICY = /^arn:[a-z-]+:iam::aws:policy\/AdministratorAccess$/;
 const READ_ONLY_FORBIDDEN = /^arn:[a-z-]+:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
 
@@ -260,10 +263,11 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   const defaultAudience = partition === 'aws-cn' ? CHINA_AUDIENCE : DEFAULT_AUDIENCE;
   const audiences = sortedUnique(config.github.audiences ?? [defaultAudience]);
   if (audiences.length === 0) p.add(['github', 'audiences'], [], 'at least one audience is required');
-  audiences.forEach((aud, i) =>
-    p.check(['github', 'audiences', i], aud, aud.length > 0 && !/[*?\s]/.test(aud) ? undefined
-      : 'an audience is an exact value without wildcards or spaces, such as sts.amazonaws.com'),
-  );
+  const allowGithubAudience = config.github.dangerouslyAllowGithubAudience === true;
+  (config.github.audiences ?? []).forEach((aud, i) =>
+    p.check(['github', 'audiences', i], aud, checkAudience(aud, { issuer, allowGithubAudience })));
+  if (allowGithubAudience && !audiences.some((aud) => isGithubAudience(aud, issuer)))
+    p.add(['github', 'dangerouslyAllowGithubAudience'], true, "this opt-in has no effect without GitHub's default audience in github.audiences; remove it");
 
   let providerArn = oidcProviderArn(partition, config.aws.accountId, resolvedIssuer.url);
   const providerConfig = config.aws.oidcProvider ?? { create: true as const };
@@ -377,6 +381,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
       issuer,
       resolvedIssuer,
       audiences,
+      ...(allowGithubAudience ? { dangerouslyAllowGithubAudience: true as const } : {}),
     },
     repositories,
   };
@@ -398,10 +403,6 @@ interface RepoContext {
   readonly defaultDuration: number;
   readonly roleArnVariable: string;
   readonly regionVariable: string;
-}
-
-function checkManagedPolicyArn(arn: string): string | undefined {
-  return MANAGED_POLICY_ARN.test(arn) ? undefined : 'a managed policy ARN looks like arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/name';
 }
 
 function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, p: Problems): RepositoryModel | undefined {
@@ -542,6 +543,12 @@ function buildRole(
       p.add(otherAt, otherKey, 'a role that pins reusable workflows trusts its own repository only');
       continue;
     }
+    // The other repository's own entry reports its bad ids too, but it may come later: never build claims from them.
+    const identityProblem = checkSubject({ repository: identity, context: { kind: 'pull-request' } });
+    if (identityProblem) {
+      p.add(otherAt, otherKey, `the declared repository ${formatPath(['repositories', identity.name])} has no valid identity (${identityProblem}); fix that entry`);
+      continue;
+    }
     others.push({ identity, contexts: otherContexts });
   }
   const anyBranch = [trust, ...Object.values(trust.repositories ?? {})].some((t) => (t.branchPatterns ?? []).some((b) => /^\*+$/.test(b)));
@@ -634,9 +641,14 @@ function buildRole(
   for (const other of others) for (const c of other.contexts) subjects.push({ repository: other.identity, context: c });
   if (others.some((o) => o.identity.subjectFormat !== 'immutable') && !risks.some((r) => r.kind === 'name-recycling'))
     risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only for some repositories; whoever owns the name later inherits the access (set ids for immutable subjects)' });
-  const claims = sortedUnique(subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef })));
+  const githubAudience = ctx.audiences.find((aud) => isGithubAudience(aud, toIssuer(ctx.config.github.issuer)));
+  if (githubAudience !== undefined)
+    risks.push({ kind: 'github-audience', detail: `tokens with GitHub's default audience ${githubAudience} are accepted: any service that receives a token a workflow requested without an audience can replay it here` });
+  let claims: string[] = [];
   try {
+    claims = sortedUnique(subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef })));
     buildTrustPolicy({
+      dangerouslyAllowGithubAudience: ctx.config.github.dangerouslyAllowGithubAudience === true,
       providerArn: ctx.providerArn,
       conditionKeyPrefix: ctx.resolvedIssuer.conditionKeyPrefix,
       subjects: claims,
@@ -645,7 +657,7 @@ function buildRole(
       label: 'trust',
     });
   } catch (error) {
-    p.add([...at, 'trust'], `${claims.length} subjects`, (error as Error).message.replace(/^trust: /, ''));
+    p.add([...at, 'trust'], `${claims.length || subjects.length} subjects`, (error as Error).message.replace(/^trust: /, ''));
     return undefined;
   }
   return {

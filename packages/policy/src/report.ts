@@ -144,6 +144,7 @@ export function roleTrustPolicy(model: AccessModel, role: RoleModel) {
     conditionKeyPrefix: model.github.resolvedIssuer.conditionKeyPrefix,
     subjects: role.claims,
     audiences: model.github.audiences,
+    dangerouslyAllowGithubAudience: model.github.dangerouslyAllowGithubAudience === true,
     maxChars: model.aws.trustPolicyMaxChars,
     label: role.name,
   });
@@ -233,6 +234,7 @@ const RISK_LABEL: Record<Risk['kind'], string> = {
   'name-recycling': 'name recycling',
   'branch-pattern': 'branch pattern',
   'tag-pattern': 'tag pattern',
+  'github-audience': 'GITHUB AUDIENCE',
 };
 
 function policyName(arn: string): string {

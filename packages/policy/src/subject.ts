@@ -2,7 +2,7 @@
  * The subject model: which workflow runs may assume a role, and the exact `sub` claim strings that
  * GitHub puts in their tokens.
  */
-import { checkEnvironmentName, checkGithubId, checkOwnerName, checkRefName, checkRepositoryName } from './limits.js';
+import { checkEnvironmentName, checkGithubId, checkNameText, checkOwnerName, checkRefName, checkRepositoryName } from './limits.js';
 
 /**
  * How a repository appears in the `sub` claim.
@@ -72,9 +72,16 @@ const WORKFLOW_REF =
 
 /** Checks a reusable workflow reference; `*` only as the whole ref after `@`, and only when allowed. */
 export function checkWorkflowRef(ref: string, allowAnyRef: boolean): string | undefined {
+  const text = checkNameText(ref);
+  if (text) return text;
   const match = WORKFLOW_REF.exec(ref);
   if (!match) return 'a reusable workflow is OWNER/REPO/.github/workflows/FILE.yml@REF';
-  const [, owner = '', repo = '', , at = ''] = match;
+  const [, owner = '', repo = '', file = '', at = ''] = match;
+  // GitHub runs reusable workflows only from .github/workflows itself, so a path with more segments (such as
+  // "../") names a different file than it seems to, or none at all.
+  if (file.split('/').some((part) => part === '..' || part === '.' || part === ''))
+    return 'a workflow path has no "..", "." or empty segments';
+  if (file.includes('/')) return 'a reusable workflow lives directly in .github/workflows; GitHub does not run workflows from its subdirectories';
   const ownerProblem = checkOwnerName(owner) ?? checkRepositoryName(repo);
   if (ownerProblem) return ownerProblem;
   if (ref.includes('?')) return '"?" is never allowed in a subject';

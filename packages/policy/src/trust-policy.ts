@@ -1,8 +1,8 @@
 /**
  * The trust policy document of a GitHub Actions role, built so that it can only be as wide as declared.
  */
-import { DEFAULT_AUDIENCE } from './issuer.js';
-import { LIMITS, policySize } from './limits.js';
+import { DEFAULT_AUDIENCE, checkAudience } from './issuer.js';
+import { LIMITS, checkTemplateText, checkVisibleText, policySize } from './limits.js';
 
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -33,6 +33,12 @@ export interface TrustPolicyOptions {
    * @default false
    */
   readonly dangerouslyAllowOrganizationWide?: boolean;
+  /**
+   * Accept GitHub's default audience (`https://github.com/<owner>`), which every token requested without an
+   * audience carries.
+   * @default false
+   */
+  readonly dangerouslyAllowGithubAudience?: boolean;
   /** @default 2048 */
   readonly maxChars?: number;
   /**
@@ -69,6 +75,8 @@ export function checkSubjectValue(value: string, opts: { allowOrganizationWide?:
   // IAM substitutes "${...}" in condition values as a policy variable (and Terraform as interpolation), so the
   // value would not be compared as written.
   if (value.includes('${')) return '"${" is never allowed in a subject: IAM would read it as a policy variable';
+  const text = checkTemplateText(value) ?? checkVisibleText(value);
+  if (text) return text;
   if (/^\**$/.test(value.replace(/[:]/g, ''))) return 'a subject cannot be only wildcards';
   const match = SUBJECT_REPO.exec(value);
   if (!match) return 'a subject starts with repo:OWNER/REPO';
@@ -94,7 +102,8 @@ export function buildTrustPolicy(options: TrustPolicyOptions): PolicyDocument {
   const audiences = sortedUnique(options.audiences ?? [DEFAULT_AUDIENCE]);
   if (audiences.length === 0) throw new Error(`${label}: at least one audience is required`);
   for (const aud of audiences) {
-    if (aud.length === 0 || isPattern(aud)) throw new Error(`${label}: audience "${aud}" must be an exact, non-empty value`);
+    const problem = checkAudience(aud, { allowGithubAudience: options.dangerouslyAllowGithubAudience === true });
+    if (problem) throw new Error(`${label}: audience ${JSON.stringify(aud)}: ${problem}`);
   }
   const subjects = sortedUnique(options.subjects);
   if (subjects.length === 0) throw new Error(`${label}: at least one subject is required; a role nobody can assume is a mistake`);
