@@ -210,7 +210,8 @@ describe('keyless diagnose without a token', () => {
     try {
       const r = await runAction({ server });
       assert.deepEqual(causeIds(r), ['token-unreadable']);
-      assert.match(r.summary, /not JSON/);
+      // Exactly this sentence: JSON.parse's own message would quote the answer.
+      assert.match(r.summary, /^- \*\*Found:\*\* The token could not be read: the token service answered with something that is not JSON$/m);
       for (const text of [r.stdout, r.stderr, r.summary, r.outputText]) assert.ok(!text.includes(token.split('.')[2]));
     } finally {
       await server.close();
