@@ -722,8 +722,9 @@ export async function main(env, io) {
   try {
     if (missingVariables.length === 0) {
       let token = await requestIdToken({ url, bearer, audience: inputs.audience });
-      // Before anything else reaches the log: the runner hides the value from here on.
-      io.stdout(`::add-mask::${token}\n`);
+      // Before anything else reaches the log: the runner hides the value from here on. Escaped as
+      // @actions/core's setSecret does, so that no answer can end the command line early.
+      io.stdout(`::add-mask::${escapeData(token)}\n`);
       secrets.push(token, ...token.split('.'));
       claims = decodeJwtPayload(token);
       token = undefined;
@@ -753,7 +754,7 @@ export async function main(env, io) {
     });
 
   const log = (t) => io.stdout(`${redact(oneLine(t), secrets)}\n`);
-  if (claims) log(`keyless diagnose: the token's subject is ${claims.sub}`);
+  if (claims) log(`keyless diagnose: the token's subject is ${claims.sub ?? '(none)'}`);
   for (const c of causes) log(`keyless diagnose: ${LEVEL_LABEL[c.level].toLowerCase()}: ${plain(c.title)}`);
   if (env['GITHUB_STEP_SUMMARY']) log('keyless diagnose: the claims, the causes and a keyless explain command are in the job summary');
   const first = causes.find((c) => c.level !== 'check');

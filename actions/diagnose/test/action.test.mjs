@@ -218,6 +218,18 @@ describe('keyless diagnose without a token', () => {
     }
   });
 
+  it('masks an answer with a line break as one command, so it cannot start another', async () => {
+    const server = await startTokenServer(() => ({ status: 200, body: JSON.stringify({ value: 'abc.def\n::error::injected\r\n%' }) }));
+    try {
+      const r = await runAction({ server });
+      assert.equal(r.stdout.split('\n')[0], '::add-mask::abc.def%0A::error::injected%0D%0A%25');
+      assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('::error::')));
+      assert.deepEqual(causeIds(r), ['token-unreadable']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('reports a value that is not a JWT', async () => {
     const server = await startTokenServer(() => ({ status: 200, body: '{"value":"not-a-jwt"}' }));
     try {
