@@ -4,6 +4,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import {
   LIMITS,
   buildTrustPolicy,
+  checkManagedPolicyArn,
   checkPolicyName,
   checkPolicyText,
   checkRoleName,
@@ -16,7 +17,8 @@ import type { PolicyDocument, SubjectSpec } from '@keyless/policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { GithubOidcProvider } from './github-oidc-provider.js';
-import { escapeTerraformTemplate } from './terraform-escape.js';
+import { terraformExpression, trustPolicyJson } from './terraform-escape.js';
+import { literal, literalMap } from './terraform-literal.js';
 
 export interface GithubActionsRoleProps {
   /** The OIDC provider whose tokens the role trusts. */
@@ -132,6 +134,9 @@ export class GithubActionsRole extends Construct {
     const managed = [...new Set(props.managedPolicyArns ?? [])].sort();
     const maxManaged = props.managedPoliciesPerRole ?? LIMITS.managedPoliciesPerRole;
     if (managed.length > maxManaged) fail('managedPolicyArns', managed.length, `a role has at most ${maxManaged} managed policies (raisable by quota to 25)`);
+    for (const arn of managed) if (!Token.isUnresolved(arn)) check('managedPolicyArns', arn, checkManagedPolicyArn(arn));
+    if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn))
+      check('permissionsBoundaryArn', props.permissionsBoundaryArn, checkManagedPolicyArn(props.permissionsBoundaryArn));
     const tags = props.tags ?? {};
     if (Object.keys(tags).length > LIMITS.tagsPerRole) fail('tags', Object.keys(tags).length, `a role has at most ${LIMITS.tagsPerRole} tags`);
     for (const [k, v] of Object.entries(tags)) check(`tags.${k}`, v, checkTag(k, v));
@@ -141,20 +146,23 @@ export class GithubActionsRole extends Construct {
       conditionKeyPrefix: props.provider.issuer.conditionKeyPrefix,
       subjects: claims,
       audiences: props.provider.audiences,
+      dangerouslyAllowGithubAudience: props.provider.allowGithubAudience,
       maxChars: props.trustPolicyMaxChars ?? LIMITS.trustPolicyMaxChars,
       label: `role ${props.roleName}`,
     });
     const repositories = [...new Set(props.subjects.map((s) => `${s.repository.owner}/${s.repository.name}`))].sort();
 
+    // Every string below reaches Terraform through literal(): escaped unless it is a cdktf token.
+    const providerArn = props.provider.arn;
     this.role = new IamRole(this, 'role', {
-      name: props.roleName,
-      path,
-      description: escapeTerraformTemplate(props.description ?? `GitHub Actions in ${repositories.join(', ')}, managed by keyless`),
-      assumeRolePolicy: JSON.stringify(this.trustPolicy),
+      name: literal(props.roleName),
+      path: literal(path),
+      description: literal(props.description ?? `GitHub Actions in ${repositories.join(', ')}, managed by keyless`),
+      assumeRolePolicy: trustPolicyJson(this.trustPolicy, Token.isUnresolved(providerArn) ? terraformExpression(providerArn) : providerArn),
       maxSessionDuration: duration,
-      ...(props.permissionsBoundaryArn !== undefined ? { permissionsBoundary: props.permissionsBoundaryArn } : {}),
+      ...(props.permissionsBoundaryArn !== undefined ? { permissionsBoundary: literal(props.permissionsBoundaryArn) } : {}),
       ...(Object.keys(tags).length > 0
-        ? { tags: Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, escapeTerraformTemplate(v)])) }
+        ? { tags: literalMap(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1)))) }
         : {}),
       // Policies attached outside this stack would block deletion; detach them rather than fail a destroy.
       forceDetachPolicies: true,
@@ -164,14 +172,14 @@ export class GithubActionsRole extends Construct {
       // The id keeps the account and the policy path so that two policies never share an address.
       new IamRolePolicyAttachment(this, `managed-${arn.split(':')[4]}-${arn.slice(arn.indexOf(':policy/') + 8)}`, {
         role: this.role.name,
-        policyArn: arn,
+        policyArn: literal(arn),
       });
     }
     for (const [name, doc] of Object.entries(props.inlinePolicies ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
       check(`inlinePolicies.${name}`, name, checkPolicyName(name));
       const policy = typeof doc === 'string' ? doc : JSON.stringify(doc);
       check(`inlinePolicies.${name}`, name, checkPolicyText(policy));
-      new IamRolePolicy(this, `inline-${name}`, { name, role: this.role.id, policy: escapeTerraformTemplate(policy) });
+      new IamRolePolicy(this, `inline-${name}`, { name: literal(name), role: this.role.id, policy: literal(policy) });
     }
   }
 

@@ -4,6 +4,7 @@ import { checkEnvironmentName, checkRepositoryName, checkVariableName, checkVari
 import { Token } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { literal } from './terraform-literal.js';
 
 export interface GithubActionsVariable {
   /** Variable name: letters, digits and `_`, not starting with a digit or `GITHUB_`. */
@@ -66,17 +67,17 @@ export class GithubActionsVariables extends Construct {
       const dependsOn = waits.length > 0 ? waits : undefined;
       if (variable.environment === undefined) {
         new ActionsVariable(this, `repository-${variable.name}`, {
-          repository: props.repository,
-          variableName: variable.name,
-          value: variable.value,
+          repository: literal(props.repository),
+          variableName: literal(variable.name),
+          value: literal(variable.value),
           ...(dependsOn ? { dependsOn } : {}),
         });
       } else {
         new ActionsEnvironmentVariable(this, `environment-${variable.environment}-${variable.name}`, {
-          repository: props.repository,
-          environment: variable.environment,
-          variableName: variable.name,
-          value: variable.value,
+          repository: literal(props.repository),
+          environment: literal(variable.environment),
+          variableName: literal(variable.name),
+          value: literal(variable.value),
           ...(dependsOn ? { dependsOn } : {}),
         });
       }

@@ -2,6 +2,7 @@ import { RepositoryEnvironment } from '@cdktf/provider-github/lib/repository-env
 import { RepositoryEnvironmentDeploymentPolicy } from '@cdktf/provider-github/lib/repository-environment-deployment-policy/index.js';
 import { checkEnvironmentName, checkGithubId, checkRefName, checkRepositoryName } from '@keyless/policy';
 import { Construct } from 'constructs';
+import { literal } from './terraform-literal.js';
 
 export interface GithubEnvironmentProps {
   /** Repository name (the GitHub provider's owner applies). */
@@ -65,8 +66,8 @@ export class GithubEnvironment extends Construct {
     }
     const hasReviewers = users.length + teams.length > 0;
     this.resource = new RepositoryEnvironment(this, 'environment', {
-      repository: props.repository,
-      environment: props.environment,
+      repository: literal(props.repository),
+      environment: literal(props.environment),
       canAdminsBypass: props.canAdminsBypass ?? false,
       preventSelfReview: props.preventSelfReview ?? hasReviewers,
       ...(props.waitTimerMinutes !== undefined ? { waitTimer: props.waitTimerMinutes } : {}),
@@ -78,9 +79,9 @@ export class GithubEnvironment extends Construct {
     if (Array.isArray(branches)) {
       for (const pattern of [...new Set(branches)].sort()) {
         new RepositoryEnvironmentDeploymentPolicy(this, `branch-${pattern}`, {
-          repository: props.repository,
+          repository: literal(props.repository),
           environment: this.resource.environment,
-          branchPattern: pattern,
+          branchPattern: literal(pattern),
         });
       }
     }

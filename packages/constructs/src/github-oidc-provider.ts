@@ -1,8 +1,9 @@
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider/index.js';
-import { DEFAULT_AUDIENCE, checkPartition, oidcProviderArn, resolveIssuer } from '@keyless/policy';
+import { DEFAULT_AUDIENCE, checkAudience, checkPartition, oidcProviderArn, resolveIssuer } from '@keyless/policy';
 import type { GithubIssuer, ResolvedIssuer } from '@keyless/policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { literal, literalMap } from './terraform-literal.js';
 
 export interface GithubOidcProviderProps {
   /**
@@ -15,6 +16,13 @@ export interface GithubOidcProviderProps {
    * @default ['sts.amazonaws.com']
    */
   readonly audiences?: readonly string[];
+  /**
+   * Accept GitHub's default audience (`https://github.com/<owner>`) among `audiences`. Every token a workflow
+   * requests without naming an audience carries it, including tokens meant for other services, so whoever
+   * receives one could use it here.
+   * @default false
+   */
+  readonly dangerouslyAllowGithubAudience?: boolean;
   /**
    * Refer to the provider that already exists in the account instead of creating one. An account holds one
    * provider per issuer URL, so a second stack must use this.
@@ -39,6 +47,8 @@ export class GithubOidcProvider extends Construct {
   readonly issuer: ResolvedIssuer;
   /** The audiences the provider accepts. */
   readonly audiences: readonly string[];
+  /** Whether GitHub's default audience may be among them (the roles' trust policies need to know). */
+  readonly allowGithubAudience: boolean;
   /** The created resource, when this construct creates the provider. */
   readonly resource?: IamOpenidConnectProvider;
 
@@ -47,8 +57,10 @@ export class GithubOidcProvider extends Construct {
     this.issuer = resolveIssuer(props.issuer);
     const audiences = [...new Set(props.audiences ?? [DEFAULT_AUDIENCE])].sort();
     if (audiences.length === 0) throw new Error('audiences: at least one audience is required');
+    this.allowGithubAudience = props.dangerouslyAllowGithubAudience === true;
     for (const aud of audiences) {
-      if (aud.length === 0 || /[*?\s]/.test(aud)) throw new Error(`audiences: "${aud}" is not an exact audience such as sts.amazonaws.com`);
+      const problem = checkAudience(aud, { ...(props.issuer ? { issuer: props.issuer } : {}), allowGithubAudience: this.allowGithubAudience });
+      if (problem) throw new Error(`audiences: ${JSON.stringify(aud)}: ${problem}`);
     }
     this.audiences = audiences;
     const existing = props.existingProviderArn;
@@ -66,9 +78,9 @@ export class GithubOidcProvider extends Construct {
       return;
     }
     this.resource = new IamOpenidConnectProvider(this, 'provider', {
-      url: this.issuer.url,
-      clientIdList: [...audiences],
-      ...(props.tags && Object.keys(props.tags).length > 0 ? { tags: { ...props.tags } } : {}),
+      url: literal(this.issuer.url),
+      clientIdList: audiences.map(literal),
+      ...(props.tags && Object.keys(props.tags).length > 0 ? { tags: literalMap(props.tags) } : {}),
     });
     this.arn = this.resource.arn;
   }

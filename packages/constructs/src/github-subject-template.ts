@@ -1,6 +1,7 @@
 import { ActionsRepositoryOidcSubjectClaimCustomizationTemplate } from '@cdktf/provider-github/lib/actions-repository-oidc-subject-claim-customization-template/index.js';
 import { checkRepositoryName } from '@keyless/policy';
 import { Construct } from 'constructs';
+import { literal } from './terraform-literal.js';
 
 export interface GithubSubjectTemplateProps {
   /** Repository name (the GitHub provider's owner applies). */
@@ -27,9 +28,9 @@ export class GithubSubjectTemplate extends Construct {
       if (!CLAIM_KEY.test(k)) throw new Error(`includeClaimKeys: "${k}": a claim key is lowercase letters and "_", such as job_workflow_ref`);
     }
     this.resource = new ActionsRepositoryOidcSubjectClaimCustomizationTemplate(this, 'template', {
-      repository: props.repository,
+      repository: literal(props.repository),
       useDefault: false,
-      includeClaimKeys: [...props.includeClaimKeys],
+      includeClaimKeys: props.includeClaimKeys.map(literal),
     });
   }
 }

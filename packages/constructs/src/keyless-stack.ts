@@ -6,6 +6,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { Construct } from 'constructs';
 import { GithubOidcProvider } from './github-oidc-provider.js';
 import { RepositoryAccess } from './repository-access.js';
+import { literal, literalMap } from './terraform-literal.js';
 
 export interface KeylessStackProps {
   /** The environment's access declaration, or a model already built from it. */
@@ -43,30 +44,33 @@ export class KeylessStack extends TerraformStack {
     const model = isModel(props.access) ? props.access : buildAccessModel(props.access, props.source);
     this.model = model;
 
+    // Every string from the model reaches Terraform through literal() (see terraform-escape.ts).
     new AwsProvider(this, 'aws', {
-      region: model.aws.region,
+      region: literal(model.aws.region),
       // Refuse to run against any other account: a dev config applied with prod credentials does nothing.
-      allowedAccountIds: [model.aws.accountId],
-      defaultTags: [{ tags: { 'keyless:managed-by': 'keyless', ...model.aws.tags } }],
+      allowedAccountIds: [literal(model.aws.accountId)],
+      defaultTags: [{ tags: literalMap({ 'keyless:managed-by': 'keyless', ...model.aws.tags }) }],
     });
-    new GithubProvider(this, 'github', { owner: model.github.owner });
+    new GithubProvider(this, 'github', { owner: literal(model.github.owner) });
     const backend = props.backend ?? 'auto';
     if (props.configureBackend) props.configureBackend(this);
     else if (backend === 's3' || (backend === 'auto' && model.state)) {
       if (!model.state) throw new Error(`backend: "s3": the config has no state entry naming the bucket`);
       new S3Backend(this, {
-        bucket: model.state.bucket,
-        key: `${model.state.keyPrefix}/${id}.tfstate`,
-        region: model.state.region,
-        encrypt: true,
+        bucket: literal(model.state.bucket),
+        key: literal(`${model.state.keyPrefix}/${id}.tfstate`),
+        region: literal(model.state.region),
+        // No `encrypt`: with it terraform asks for SSE-S3 (AES256) on every write, overriding the bucket's
+        // default encryption with its customer managed KMS key, which the bootstrap's bucket policy requires.
       });
       // S3 lock files replace the deprecated DynamoDB table; cdktf 0.21 has no typed option for it yet.
       this.addOverride('terraform.backend.s3.use_lockfile', true);
-    } else new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    } else new LocalBackend(this, { path: literal(`terraform.${id}.tfstate`) });
 
     this.oidcProvider = new GithubOidcProvider(this, 'github-oidc', {
       issuer: model.github.issuer,
       audiences: model.github.audiences,
+      ...(model.github.dangerouslyAllowGithubAudience ? { dangerouslyAllowGithubAudience: true } : {}),
       ...('existingArn' in model.aws.oidcProvider ? { existingProviderArn: model.aws.oidcProvider.existingArn } : {}),
     });
 
@@ -85,7 +89,7 @@ export class KeylessStack extends TerraformStack {
     }
     this.repositories = repositories;
 
-    new TerraformOutput(this, 'oidc_provider_arn', { value: this.oidcProvider.arn });
+    new TerraformOutput(this, 'oidc_provider_arn', { value: literal(this.oidcProvider.arn) });
     new TerraformOutput(this, 'role_arns', {
       value: Object.fromEntries(
         [...repositories.values()].flatMap((r) => [...r.roles.values()]).map((role) => [role.role.nameInput ?? '', role.arn]),

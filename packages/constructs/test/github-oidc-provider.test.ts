@@ -115,15 +115,15 @@ describe('GithubOidcProvider', () => {
   });
 
   it('fails when an audience has a wildcard', () => {
-    expect(() => synthProvider({ audiences: ['sts.*'] })).toThrow('audiences: "sts.*" is not an exact audience such as sts.amazonaws.com');
+    expect(() => synthProvider({ audiences: ['sts.*'] })).toThrow('audiences: "sts.*": an audience is an exact value without wildcards or spaces, such as sts.amazonaws.com');
   });
 
   it('fails when an audience is empty', () => {
-    expect(() => synthProvider({ audiences: [''] })).toThrow('audiences: "" is not an exact audience');
+    expect(() => synthProvider({ audiences: [''] })).toThrow('audiences: "": an audience has 1 to 255 characters');
   });
 
   it('fails when an audience holds a space', () => {
-    expect(() => synthProvider({ audiences: ['sts amazonaws.com'] })).toThrow('audiences: "sts amazonaws.com" is not an exact audience');
+    expect(() => synthProvider({ audiences: ['sts amazonaws.com'] })).toThrow('audiences: "sts amazonaws.com": an audience is an exact value without wildcards or spaces');
   });
 
   it('fails when the audience list is empty', () => {

@@ -1,0 +1,344 @@
+/**
+ * A config string cannot change what Terraform renders. Terraform reads every string of its JSON (object keys
+ * too) as a template, so every config-derived string passes through one escaping function in both
+ * synthesizers. These tests synthesize configs packed with `${` and `%{` in every free-text field and scan the
+ * whole output the way Terraform's template scanner does: the only live template sequences left are the
+ * references keyless writes itself, every free-text value renders back to the config text, and the two
+ * synthesizers write the same bytes.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAccessModel, parseAccessConfig, roleTrustPolicy } from '@keyless/policy';
+import type { AccessModel } from '@keyless/policy';
+import { App } from 'cdktf';
+import fc from 'fast-check';
+import stringify from 'json-stable-stringify';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  GithubActionsRole,
+  GithubOidcProvider,
+  KeylessStack,
+  escapeTerraformTemplate,
+  renderKeylessStack,
+  stableJson,
+  terraformExpression,
+  terraformPolicyJson,
+  trustPolicyJson,
+} from '../src/index.js';
+import { onlyResource, synthScope } from './helpers.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One template sequence Terraform would evaluate: `${…}` or `%{…}` not written as `$${` or `%%{`. */
+interface LiveSequence {
+  readonly text: string;
+  readonly where: string;
+}
+
+/**
+ * The live template sequences of one string, scanned as HCL's template scanner does: `$${` and `%%{` are
+ * escapes for a literal `${` and `%{`; any other `${` or `%{` opens a template that runs to its `}`.
+ */
+function liveSequences(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== '$' && c !== '%') continue;
+    if (text[i + 1] === c && text[i + 2] === '{') {
+      i += 2;
+      continue;
+    }
+    if (text[i + 1] === '{') {
+      const end = text.indexOf('}', i);
+      out.push(end < 0 ? text.slice(i) : text.slice(i, end + 1));
+      if (end > i) i = end;
+    }
+  }
+  return out;
+}
+
+/** The text Terraform renders from a string without live sequences. */
+function rendered(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if ((c === '$' || c === '%') && text[i + 1] === c && text[i + 2] === '{') {
+      out += `${c}{`;
+      i += 2;
+    } else if ((c === '$' || c === '%') && text[i + 1] === '{') {
+      throw new Error(`live template sequence at ${i} of ${JSON.stringify(text)}`);
+    } else out += c;
+  }
+  return out;
+}
+
+/** Every live sequence of a synthesized stack, in every string and every key, except cdktf's "//" comments. */
+function scan(value: Json, where = ''): LiveSequence[] {
+  if (typeof value === 'string') return liveSequences(value).map((text) => ({ text, where }));
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => scan(item, `${where}[${i}]`));
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...liveSequences(key).map((text) => ({ text, where: `${where}{key ${key}}` })),
+    ...(key === '//' ? [] : scan(item, `${where}.${key}`)),
+  ]);
+}
+
+const OWN_REFERENCE = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.(arn|name|id|environment|bucket)\}$/;
+
+/** The live sequences that are not references to a resource of the same stack. */
+function foreignSequences(stack: Json): LiveSequence[] {
+  const resources = (stack as { resource?: Record<string, Record<string, unknown>> }).resource ?? {};
+  return scan(stack).filter(({ text }) => {
+    const m = OWN_REFERENCE.exec(text);
+    return !(m && resources[m[1] ?? '']?.[m[2] ?? ''] !== undefined);
+  });
+}
+
+// Template text of every kind: interpolations, directives, escapes of them, and partial sequences.
+const TEMPLATE_TEXT = ['${aws:username}', '%{if true}x%{endif}', '$${already}', '%%{already}', '$$${x}', '${', '%{', '$', '%', '{', '}', '${self.arn}', '%{ for x in ["a"] }${x}%{ endfor }'];
+
+/** A config with template text in every free-text field: the role description and every part of inline policies. */
+function packedConfig(text: (i: number) => string, create: boolean): Record<string, unknown> {
+  return {
+    environment: 'gen',
+    aws: {
+      accountId: '111111111111',
+      region: 'ap-northeast-2',
+      tags: { team: 'platform' },
+      ...(create ? {} : { oidcProvider: { existingArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' } }),
+    },
+    github: { owner: 'octo-org', ownerId: 123456 },
+    state: { bucket: 'octo-keyless-state', keyPrefix: 'keyless' },
+    repositories: {
+      web: {
+        id: 456789,
+        environments: { production: { reviewers: { teams: [7] }, deploymentBranches: ['main', 'release/*'] } },
+        roles: {
+          deploy: {
+            description: `deploys ${text(0)} the site ${text(1)}`,
+            trust: { branches: ['main'], environments: ['production'] },
+            tags: { owner: 'web' },
+            inlinePolicies: {
+              site: {
+                Statement: [
+                  {
+                    Sid: `Site${text(2)}`,
+                    Effect: 'Allow',
+                    Action: ['s3:GetObject', 's3:PutObject'],
+                    Resource: [`arn:aws:s3:::site/${text(3)}/*`, `arn:aws:s3:::site-${text(4)}`],
+                    Condition: { StringLike: { [`s3:prefix${text(5)}`]: [`home/${text(6)}`], 'aws:PrincipalTag/x': text(7) } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+function modelOf(config: Record<string, unknown>): AccessModel {
+  return buildAccessModel(parseAccessConfig(config));
+}
+
+/** The stack JSON of both synthesizers: cdktf's through the constructs, and the fast synthesizer's. */
+function bothSynthesizers(model: AccessModel): { cdktf: string; fast: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'keyless-escaping-'));
+  try {
+    const stack = new KeylessStack(new App({ outdir: dir }), 'gen', { access: model });
+    const cdktf = stringify(JSON.parse(JSON.stringify(stack.toTerraform())), { space: 2 }) ?? '';
+    return { cdktf, fast: stableJson(renderKeylessStack('gen', model)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function roleOf(stack: Json): { description: string; policy: string; assume: string } {
+  const resources = (stack as { resource: Record<string, Record<string, Record<string, string>>> }).resource;
+  const role = Object.values(resources['aws_iam_role'] ?? {})[0] ?? {};
+  const policy = Object.values(resources['aws_iam_role_policy'] ?? {})[0] ?? {};
+  return { description: role['description'] ?? '', policy: policy['policy'] ?? '', assume: role['assume_role_policy'] ?? '' };
+}
+
+describe('escapeTerraformTemplate', () => {
+  it.each([
+    ['${x}', '$${x}'],
+    ['%{x}', '%%{x}'],
+    ['$${x}', '$$${x}'],
+    ['%%{x}', '%%%{x}'],
+    ['${TfToken[TOKEN.1]}', '$${TfToken[TOKEN.1]}'],
+    ['a$b%c{d}', 'a$b%c{d}'],
+    ['', ''],
+  ])('escapes %j as %j', (input, expected) => {
+    expect(escapeTerraformTemplate(input)).toBe(expected);
+  });
+
+  it('renders back to the original text for any string, as the scanner reads it', () => {
+    const alphabet = fc.constantFrom('$', '%', '{', '}', 'a', '\\', '"', ':');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 24 }).map((cs) => cs.join('')), (text) => {
+        const escaped = escapeTerraformTemplate(text);
+        return liveSequences(escaped).length === 0 && rendered(escaped) === text;
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  // The scanner above is a model; Terraform itself is the judge. Outputs only: no provider, no network.
+  const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!terraform)('renders back to the original text in real Terraform, for values and object keys (skipped without terraform on PATH)', () => {
+    const texts = fc.sample(
+      fc.array(fc.constantFrom('$', '%', '{', '}', 'a', '$${', '%%{', '${x}', '%{if true}'), { maxLength: 12 }).map((cs) => cs.join('')),
+      { numRuns: 60, seed: 9 },
+    );
+    const all = [...new Set([...texts, ...TEMPLATE_TEXT])];
+    const dir = mkdtempSync(join(tmpdir(), 'keyless-tf-escape-'));
+    try {
+      const output: Record<string, { value: unknown }> = Object.fromEntries(all.map((t, i) => [`v${i}`, { value: escapeTerraformTemplate(t) }]));
+      output['keys'] = { value: Object.fromEntries(all.map((t, i) => [`${escapeTerraformTemplate(t)}#${i}`, String(i)])) };
+      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ output }));
+      const env = { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+      execFileSync('terraform', ['init', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
+      execFileSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
+      const out = JSON.parse(execFileSync('terraform', ['output', '-json'], { cwd: dir, env, encoding: 'utf8' })) as Record<string, { value: unknown }>;
+      all.forEach((t, i) => expect(out[`v${i}`]?.value).toBe(t));
+      expect(Object.keys(out['keys']?.value as object).sort()).toEqual(all.map((t, i) => `${t}#${i}`).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('terraformPolicyJson', () => {
+  it('writes what JSON.stringify writes when no string holds template text', () => {
+    const safe = fc.string().filter((s) => !s.includes('{'));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), safe, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(safe, tie('value'), { maxKeys: 3 })),
+    })).value;
+    fc.assert(fc.property(json, (v) => terraformPolicyJson(v) === JSON.stringify(v)), { numRuns: 200 });
+  });
+
+  it('escapes keys and values, and writes an expression as it is', () => {
+    const doc = { [`k\${a}`]: ['%{b}', terraformExpression('${aws_x.y.arn}')] };
+    expect(terraformPolicyJson(doc)).toBe('{"k$${a}":["%%{b}","${aws_x.y.arn}"]}');
+  });
+
+  it('keeps the provider reference of a trust policy live and escapes an existing ARN', () => {
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'placeholder' }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
+    expect(trustPolicyJson(doc, terraformExpression('${aws_iam_openid_connect_provider.p.arn}'))).toContain('"Federated":"${aws_iam_openid_connect_provider.p.arn}"');
+    expect(trustPolicyJson(doc, 'arn:aws:iam::1:oidc-provider/${x}')).toContain('"Federated":"arn:aws:iam::1:oidc-provider/$${x}"');
+  });
+});
+
+describe('synthesized Terraform JSON', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it.each([true, false])('holds no live template sequence but keyless references, in both synthesizers (provider created: %s)', (create) => {
+    const model = modelOf(packedConfig((i) => TEMPLATE_TEXT[i % TEMPLATE_TEXT.length] ?? '', create));
+    const { cdktf, fast } = bothSynthesizers(model);
+    expect(fast).toBe(cdktf);
+    const stack = JSON.parse(fast) as Json;
+    expect(foreignSequences(stack)).toEqual([]);
+    // Keyless' own references are there and live: the role's, the provider's, the environment's.
+    const own = scan(stack).map((s) => s.text);
+    expect(own.some((t) => t.startsWith('${aws_iam_role.'))).toBe(true);
+    expect(own.some((t) => t.startsWith('${aws_iam_openid_connect_provider.'))).toBe(create);
+    expect(own.some((t) => t.startsWith('${github_repository_environment.'))).toBe(true);
+  });
+
+  it('renders every free-text value as the config wrote it', () => {
+    const model = modelOf(packedConfig((i) => TEMPLATE_TEXT[i % TEMPLATE_TEXT.length] ?? '', true));
+    const role = model.repositories[0]!.roles[0]!;
+    const stack = JSON.parse(bothSynthesizers(model).fast) as Json;
+    const { description, policy, assume } = roleOf(stack);
+    expect(rendered(description)).toBe(role.description);
+    expect(rendered(policy)).toBe(role.inlinePolicies[0]!.json);
+    expect(rendered(policy)).toContain('"Resource":["arn:aws:s3:::site/%%{already}/*"');
+    // The trust policy is the one the model checked, with the provider reference in place of its ARN.
+    const trust = JSON.parse(assume.replace(/\$\{aws_iam_openid_connect_provider\.[^}]+\}/, model.aws.oidcProviderArn)) as unknown;
+    expect(trust).toEqual(JSON.parse(JSON.stringify(roleTrustPolicy(model, role))));
+  });
+
+  it('renders any template text in any free-text field literally, and both synthesizers agree', () => {
+    const piece = fc.oneof(fc.constantFrom(...TEMPLATE_TEXT), fc.stringMatching(/^[$%{}a-z:*/ ]{0,6}$/));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 8, maxLength: 8 }), fc.boolean(), (texts, create) => {
+        const model = modelOf(packedConfig((i) => texts[i] ?? '', create));
+        const role = model.repositories[0]!.roles[0]!;
+        const { cdktf, fast } = bothSynthesizers(model);
+        expect(fast).toBe(cdktf);
+        const stack = JSON.parse(fast) as Json;
+        expect(foreignSequences(stack)).toEqual([]);
+        const { description, policy } = roleOf(stack);
+        expect(rendered(description)).toBe(role.description);
+        expect(rendered(policy)).toBe(role.inlinePolicies[0]!.json);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('refuses a config whose free text looks like a cdktf token, so it can never become a reference', () => {
+    const config = packedConfig(() => '', true) as { repositories: { web: { roles: { deploy: { description: string } } } } };
+    config.repositories.web.roles.deploy.description = 'x ${TfToken[TOKEN.1]}';
+    expect(() => modelOf(config)).toThrow('"TfToken[" is how cdktf marks its own references');
+  });
+});
+
+describe('GithubActionsRole', () => {
+  it('escapes template text in every string prop it writes', () => {
+    const synth = synthScope((scope) => {
+      const provider = new GithubOidcProvider(scope, 'oidc', { tags: { 'a:b': 'x' } });
+      new GithubActionsRole(scope, 'role', {
+        provider,
+        roleName: 'r',
+        description: 'd ${x} %{y}',
+        subjects: [{ repository: { owner: 'octo-org', name: 'web' }, context: { kind: 'branch', name: 'main' } }],
+        inlinePolicies: { p: '{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/%{x}"}]}' },
+        tags: { team: 'x' },
+      });
+    });
+    const role = onlyResource(synth, 'aws_iam_role');
+    expect(role.description).toBe('d $${x} %%{y}');
+    expect(onlyResource(synth, 'aws_iam_role_policy').policy).toContain('arn:aws:s3:::b/$${aws:username}/%%{x}');
+    // The trust policy's principal is the provider's live reference.
+    expect(liveSequences(role.assume_role_policy)).toEqual([expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\./)]);
+  });
+
+  it('refuses a managed policy or permissions boundary ARN with template text', () => {
+    const base = (props: object) => () =>
+      synthScope((scope) => {
+        const provider = new GithubOidcProvider(scope, 'oidc');
+        new GithubActionsRole(scope, 'role', {
+          provider,
+          roleName: 'r',
+          subjects: [{ repository: { owner: 'octo-org', name: 'web' }, context: { kind: 'branch', name: 'main' } }],
+          ...props,
+        });
+      });
+    expect(base({ managedPolicyArns: ['arn:aws:iam::aws:policy/${x}'] })).toThrow('managedPolicyArns: "arn:aws:iam::aws:policy/${x}": "${" is Terraform template syntax');
+    expect(base({ permissionsBoundaryArn: 'arn:aws:iam::111111111111:policy/b%{x}' })).toThrow('permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/b%{x}": "%{" is Terraform template syntax');
+  });
+});
+
+describe('GithubOidcProvider', () => {
+  it("refuses GitHub's default audience without the opt-in, and accepts it with", () => {
+    expect(() => synthScope((scope) => new GithubOidcProvider(scope, 'oidc', { audiences: ['https://github.com/octo-org'] }))).toThrow(
+      'audiences: "https://github.com/octo-org": this is GitHub\'s default audience',
+    );
+    const synth = synthScope((scope) => new GithubOidcProvider(scope, 'oidc', { audiences: ['https://github.com/octo-org'], dangerouslyAllowGithubAudience: true }));
+    expect(onlyResource(synth, 'aws_iam_openid_connect_provider').client_id_list).toEqual(['https://github.com/octo-org']);
+  });
+
+  it('passes the opt-in to the trust policies of its roles', () => {
+    expect(() =>
+      synthScope((scope) => {
+        const provider = new GithubOidcProvider(scope, 'oidc', { audiences: ['https://github.com/octo-org'], dangerouslyAllowGithubAudience: true });
+        new GithubActionsRole(scope, 'role', { provider, roleName: 'r', subjects: [{ repository: { owner: 'octo-org', name: 'web' }, context: { kind: 'branch', name: 'main' } }] });
+      }),
+    ).not.toThrow();
+  });
+});
