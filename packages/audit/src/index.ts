@@ -1,1 +1,16 @@
-export {};
+export * from './errors.js';
+export * from './iam.js';
+export * from './permissions.js';
+export * from './glob.js';
+export * from './github-roles.js';
+export * from './credential-report.js';
+export * from './workflows.js';
+export * from './audit.js';
+export * from './render.js';
+export * from './inputs.js';
+export * from './live.js';
+export * from './diff.js';
+export * from './migrate.js';
+export * from './migrate-workflow.js';
+export * from './import.js';
+export * from './cli.js';
