@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { bootstrapVariableNames, buildTrustPolicy } from '@keyless/policy';
 import type { AccessModel, BootstrapAccount, RepositoryModel, RoleModel } from '@keyless/policy';
 import { tlsOnlyBucketPolicy } from './state-bucket-policy.js';
-import { escapeTerraformTemplate } from './terraform-escape.js';
+import { escapeTerraformMap, escapeTerraformTemplate as lit, terraformExpression, trustPolicyJson } from './terraform-escape.js';
 
 /** The versions cdktf writes; the equivalence tests fail when the installed packages disagree. */
 export const CDKTF_VERSION = '0.21.0';
@@ -74,10 +74,13 @@ export interface FastStackOptions {
   readonly backend?: BackendChoice;
 }
 
+// Every string taken from the model goes through lit() (escapeTerraformTemplate): Terraform reads each as a
+// template. Only ref() strings, which keyless writes, are left as they are.
 function renderRole(w: StackWriter, base: readonly string[], model: AccessModel, role: RoleModel, providerArn: string): string {
   const path = [...base, `role-${role.key}`];
   const trust = buildTrustPolicy({
     providerArn,
+    dangerouslyAllowGithubAudience: model.github.dangerouslyAllowGithubAudience === true,
     conditionKeyPrefix: model.github.resolvedIssuer.conditionKeyPrefix,
     subjects: role.claims,
     audiences: model.github.audiences,
@@ -86,27 +89,29 @@ function renderRole(w: StackWriter, base: readonly string[], model: AccessModel,
     // buildAccessModel has checked the size of these very subjects with the provider's real ARN.
     checkSize: false,
   });
-  const tags = Object.fromEntries(Object.entries(role.tags).map(([k, v]) => [k, escapeTerraformTemplate(v)]));
+  const tags = escapeTerraformMap(role.tags);
+  // The provider ARN is keyless' own reference when it creates the provider, else the config's existing ARN.
+  const principal = 'create' in model.aws.oidcProvider ? terraformExpression(providerArn) : model.aws.oidcProvider.existingArn;
   const roleId = w.add('aws_iam_role', [...path, 'role'], {
-    assume_role_policy: JSON.stringify(trust),
-    description: escapeTerraformTemplate(role.description),
+    assume_role_policy: trustPolicyJson(trust, principal),
+    description: lit(role.description),
     force_detach_policies: true,
     max_session_duration: role.maxSessionDurationSeconds,
-    name: role.name,
-    path: role.path,
-    ...(role.permissionsBoundaryArn !== undefined ? { permissions_boundary: role.permissionsBoundaryArn } : {}),
+    name: lit(role.name),
+    path: lit(role.path),
+    ...(role.permissionsBoundaryArn !== undefined ? { permissions_boundary: lit(role.permissionsBoundaryArn) } : {}),
     ...(Object.keys(tags).length > 0 ? { tags } : {}),
   });
   for (const arn of role.managedPolicyArns) {
     w.add('aws_iam_role_policy_attachment', [...path, `managed-${arn.split(':')[4]}-${arn.slice(arn.indexOf(':policy/') + 8)}`], {
-      policy_arn: arn,
+      policy_arn: lit(arn),
       role: ref('aws_iam_role', roleId, 'name'),
     });
   }
   for (const policy of role.inlinePolicies) {
     w.add('aws_iam_role_policy', [...path, `inline-${policy.name}`], {
-      name: policy.name,
-      policy: escapeTerraformTemplate(policy.json),
+      name: lit(policy.name),
+      policy: lit(policy.json),
       role: ref('aws_iam_role', roleId, 'id'),
     });
   }
@@ -119,7 +124,7 @@ function renderRepository(w: StackWriter, model: AccessModel, repo: RepositoryMo
   for (const role of repo.roles) {
     const id = renderRole(w, base, model, role, providerArn);
     roleIds.set(role.key, id);
-    roleArns[role.name] = ref('aws_iam_role', id, 'arn');
+    roleArns[lit(role.name)] = ref('aws_iam_role', id, 'arn');
   }
   const environments = new Map<string, string>();
   for (const env of repo.environments) {
@@ -131,9 +136,9 @@ function renderRepository(w: StackWriter, model: AccessModel, repo: RepositoryMo
       ...(branches === 'all'
         ? {}
         : { deployment_branch_policy: { custom_branch_policies: branches !== 'protected', protected_branches: branches === 'protected' } }),
-      environment: env.name,
+      environment: lit(env.name),
       prevent_self_review: env.preventSelfReview,
-      repository: repo.key,
+      repository: lit(repo.key),
       ...(hasReviewers ? { reviewers: [{ teams: [...env.reviewerTeamIds], users: [...env.reviewerUserIds] }] } : {}),
       ...(env.waitTimerMinutes !== undefined ? { wait_timer: env.waitTimerMinutes } : {}),
     });
@@ -141,34 +146,34 @@ function renderRepository(w: StackWriter, model: AccessModel, repo: RepositoryMo
     if (Array.isArray(branches)) {
       for (const pattern of branches) {
         w.add('github_repository_environment_deployment_policy', [...envPath, `branch-${pattern}`], {
-          branch_pattern: pattern,
+          branch_pattern: lit(pattern),
           environment: ref('github_repository_environment', id, 'environment'),
-          repository: repo.key,
+          repository: lit(repo.key),
         });
       }
     }
   }
   if (repo.subjectClaimKeys && repo.manageSubjectTemplate) {
     w.add('github_actions_repository_oidc_subject_claim_customization_template', [...base, 'subject-template', 'template'], {
-      include_claim_keys: [...repo.subjectClaimKeys],
-      repository: repo.key,
+      include_claim_keys: repo.subjectClaimKeys.map(lit),
+      repository: lit(repo.key),
       use_default: false,
     });
   }
   for (const v of repo.variables) {
-    const value = v.value.kind === 'region' ? model.aws.region : roleArns[repo.roles.find((r) => r.key === (v.value as { role: string }).role)?.name ?? ''];
+    const value = v.value.kind === 'region' ? lit(model.aws.region) : roleArns[repo.roles.find((r) => r.key === (v.value as { role: string }).role)?.name ?? ''];
     if (value === undefined) throw new Error(`variables: "${v.name}" refers to a role the repository does not declare`);
     const group = v.repository === repo.key ? 'variables' : `variables-for-${v.repository}`;
     if (v.environment === undefined) {
-      w.add('github_actions_variable', [...base, group, `repository-${v.name}`], { repository: v.repository, value, variable_name: v.name });
+      w.add('github_actions_variable', [...base, group, `repository-${v.name}`], { repository: lit(v.repository), value, variable_name: lit(v.name) });
     } else {
       const env = v.repository === repo.key ? environments.get(v.environment) : undefined;
       w.add('github_actions_environment_variable', [...base, group, `environment-${v.environment}-${v.name}`], {
         ...(env ? { depends_on: [`github_repository_environment.${env}`] } : {}),
-        environment: v.environment,
-        repository: v.repository,
+        environment: lit(v.environment),
+        repository: lit(v.repository),
         value,
-        variable_name: v.name,
+        variable_name: lit(v.name),
       });
     }
   }
@@ -184,11 +189,11 @@ function renderStack(stackId: string, model: AccessModel, options: FastStackOpti
   let providerArn: string;
   if ('create' in model.aws.oidcProvider) {
     const id = w.add('aws_iam_openid_connect_provider', ['github-oidc', 'provider'], {
-      client_id_list: [...model.github.audiences],
-      url: model.github.resolvedIssuer.url,
+      client_id_list: model.github.audiences.map(lit),
+      url: lit(model.github.resolvedIssuer.url),
     });
     providerArn = ref('aws_iam_openid_connect_provider', id, 'arn');
-  } else providerArn = model.aws.oidcProvider.existingArn;
+  } else providerArn = lit(model.aws.oidcProvider.existingArn);
   const roleArns: Record<string, string> = {};
   for (const repo of model.repositories) renderRepository(w, model, repo, providerArn, roleArns);
 
@@ -199,8 +204,8 @@ function renderStack(stackId: string, model: AccessModel, options: FastStackOpti
   const s3 = backendChoice === 's3' || (backendChoice === 'auto' && model.state !== undefined);
   if (s3 && !model.state) throw new Error('backend: "s3": the config has no state entry naming the bucket');
   const backend: Block = s3 && model.state
-    ? { s3: { bucket: model.state.bucket, encrypt: true, key: `${model.state.keyPrefix}/${stackId}.tfstate`, region: model.state.region, use_lockfile: true } }
-    : { local: { path: `terraform.${stackId}.tfstate` } };
+    ? { s3: { bucket: lit(model.state.bucket), encrypt: true, key: lit(`${model.state.keyPrefix}/${stackId}.tfstate`), region: lit(model.state.region), use_lockfile: true } }
+    : { local: { path: lit(`terraform.${stackId}.tfstate`) } };
   const json: Block = {
     '//': {
       metadata: {
@@ -215,12 +220,12 @@ function renderStack(stackId: string, model: AccessModel, options: FastStackOpti
     provider: {
       aws: [
         {
-          allowed_account_ids: [model.aws.accountId],
-          default_tags: [{ tags: { 'keyless:managed-by': 'keyless', ...model.aws.tags } }],
-          region: model.aws.region,
+          allowed_account_ids: [lit(model.aws.accountId)],
+          default_tags: [{ tags: escapeTerraformMap({ 'keyless:managed-by': 'keyless', ...model.aws.tags }) }],
+          region: lit(model.aws.region),
         },
       ],
-      github: [{ owner: model.github.owner }],
+      github: [{ owner: lit(model.github.owner) }],
     },
     resource: w.resources,
     terraform: { backend, required_providers: { aws: { ...AWS_PROVIDER }, github: { ...GITHUB_PROVIDER } } },
@@ -237,7 +242,7 @@ export function renderKeylessStack(stackId: string, model: AccessModel, options:
 export function renderBootstrapStack(stackId: string, model: AccessModel, account: BootstrapAccount, infraRepository: string, options: FastStackOptions = {}): Block {
   return renderStack(stackId, model, options, (w, outputs) => {
     const bucketId = w.add('aws_s3_bucket', ['state', 'bucket'], {
-      bucket: account.stateBucket,
+      bucket: lit(account.stateBucket),
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
     });
@@ -262,9 +267,9 @@ export function renderBootstrapStack(stackId: string, model: AccessModel, accoun
     });
     const names = bootstrapVariableNames(account.key);
     w.add('github_actions_variable', ['pipeline-variables', `repository-${names.stateBucket}`], {
-      repository: infraRepository,
-      value: account.stateBucket,
-      variable_name: names.stateBucket,
+      repository: lit(infraRepository),
+      value: lit(account.stateBucket),
+      variable_name: lit(names.stateBucket),
     });
     outputs['state_bucket'] = { value: ref('aws_s3_bucket', bucketId, 'bucket') };
   }).json;
