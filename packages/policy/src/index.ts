@@ -8,3 +8,4 @@ export * from './cross-check.js';
 export * from './evaluator.js';
 export * from './bootstrap-config.js';
 export * from './report.js';
+export * from './permissions/index.js';

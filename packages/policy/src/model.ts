@@ -30,6 +30,7 @@ import {
 import { WORKFLOW_SUBJECT_CLAIM_KEYS, checkSubject, checkWorkflowRef, describeSubject, effectiveSubjectFormat, subjectClaims } from './subject.js';
 import type { RepositoryIdentity, SubjectContext, SubjectFormat, SubjectSpec } from './subject.js';
 import { buildTrustPolicy } from './trust-policy.js';
+import { checkPolicyArnTarget, checkRolePermissions } from './permissions/index.js';
 
 export const DEFAULT_ROLE_ARN_VARIABLE = 'AWS_ROLE_ARN';
 export const DEFAULT_REGION_VARIABLE = 'AWS_REGION';
@@ -162,8 +163,6 @@ export interface AccessModel {
 const STACK_SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const ROLE_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
-const ADMIN_POLICY = /^arn:[a-z-]+:iam::aws:policy\/AdministratorAccess$/;
-const READ_ONLY_FORBIDDEN = /^arn:[a-z-]+:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
 
 /** Collects problems so that one run reports all of them. */
 class Problems {
@@ -209,23 +208,6 @@ function sortedEntries<T>(record: Readonly<Record<string, T>> | undefined): [str
 
 function sortedUnique(values: readonly string[] | undefined): string[] {
   return [...new Set(values ?? [])].sort();
-}
-
-function statementList(doc: Record<string, unknown>): Record<string, unknown>[] {
-  const s = doc['Statement'];
-  if (Array.isArray(s)) return s as Record<string, unknown>[];
-  return s && typeof s === 'object' ? [s as Record<string, unknown>] : [];
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
-
-/** An inline statement that allows every action on every resource is administrator access by another name. */
-function grantsEverything(doc: Record<string, unknown>): boolean {
-  return statementList(doc).some(
-    (st) => st['Effect'] === 'Allow' && asList(st['Action']).includes('*') && asList(st['Resource']).includes('*'),
-  );
 }
 
 /**
@@ -288,8 +270,8 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   p.check(['defaults', 'roleArnVariable'], roleArnVariable, checkVariableName(roleArnVariable));
   const regionVariable = defaults.regionVariable ?? DEFAULT_REGION_VARIABLE;
   p.check(['defaults', 'regionVariable'], regionVariable, checkVariableName(regionVariable));
-  if (defaults.permissionsBoundaryArn !== undefined)
-    p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkManagedPolicyArn(defaults.permissionsBoundaryArn));
+  if (defaults.permissionsBoundaryArn !== undefined && p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkManagedPolicyArn(defaults.permissionsBoundaryArn)))
+    p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkPolicyArnTarget(defaults.permissionsBoundaryArn, checkPartition(partition) === undefined ? partition : undefined, config.aws.accountId));
 
   const context: RepoContext = {
     globalsOk: p.lines.length === 0,
@@ -518,7 +500,8 @@ function buildRole(
   const trust = role.trust;
   const trustAt = [...at, 'trust'];
   const risks: Risk[] = [];
-  const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p);
+  const ownEntry = Object.entries(ctx.config.repositories).find(([k]) => k === repository.name);
+  const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p, { repoKey: repository.name, declared: ownEntry?.[1].environments });
   const others: { identity: RepositoryIdentity; contexts: SubjectContext[] }[] = [];
   for (const [otherKey, otherTrust] of sortedEntries(trust.repositories)) {
     const otherAt = [...trustAt, 'repositories', otherKey];
@@ -533,7 +516,7 @@ function buildRole(
       p.add(otherAt, otherKey, 'that repository uses the reusable-workflow subject template, so its tokens never match plain subjects; give it a role of its own');
       continue;
     }
-    const otherContexts = parseContexts(otherTrust, otherAt, role, readOnly, risks, p);
+    const otherContexts = parseContexts(otherTrust, otherAt, role, readOnly, risks, p, { repoKey: declared?.[0] ?? otherKey, declared: declaredRepo?.environments });
     if (otherContexts.length === 0 && countSubjects(otherTrust) === 0)
       p.add(otherAt, otherTrust, 'list at least one subject for this repository: branches, branchPatterns, tags, tagPatterns, environments or pullRequests');
     const ownerId = ctx.config.github.ownerId;
@@ -551,10 +534,11 @@ function buildRole(
     }
     others.push({ identity, contexts: otherContexts });
   }
-  const anyBranch = [trust, ...Object.values(trust.repositories ?? {})].some((t) => (t.branchPatterns ?? []).some((b) => /^\*+$/.test(b)));
+  const anyBranch = risks.some((r) => r.kind === 'any-branch') ||
+    [trust, ...Object.values(trust.repositories ?? {})].some((t) => (t.branchPatterns ?? []).some((b) => /^\*+$/.test(b)));
   const anyPullRequests = [trust, ...Object.values(trust.repositories ?? {})].some((t) => t.pullRequests === true);
   if (role.dangerouslyAllowAnyBranch && !anyBranch)
-    p.add([...at, 'dangerouslyAllowAnyBranch'], true, 'this opt-in has no effect without the branch pattern "*"; remove it');
+    p.add([...at, 'dangerouslyAllowAnyBranch'], true, 'this opt-in has no effect without the branch pattern "*" or an environment that admits any branch; remove it');
   if (role.dangerouslyAllowPullRequestsWithWriteAccess && (readOnly || !anyPullRequests))
     p.add([...at, 'dangerouslyAllowPullRequestsWithWriteAccess'], true, 'this opt-in has no effect unless the role trusts pull requests and is not readOnly; remove it');
 
@@ -584,33 +568,40 @@ function buildRole(
   if (managedPolicyArns.length > ctx.managedPoliciesPerRole)
     p.add([...at, 'managedPolicyArns'], managedPolicyArns.length, `a role has at most ${ctx.managedPoliciesPerRole} managed policies (aws.managedPoliciesPerRole, raisable by quota to 25)`);
   const inlinePolicies: InlinePolicyModel[] = [];
+  const inlineDocuments: { name: string; document: unknown; json: string }[] = [];
   let inlineTotal = 0;
-  let admin = managedPolicyArns.some((arn) => ADMIN_POLICY.test(arn));
   for (const [policyName, doc] of sortedEntries(role.inlinePolicies)) {
     const where = [...at, 'inlinePolicies', policyName];
     p.check(where, policyName, checkPolicyName(policyName));
     const json = canonicalJson({ Version: '2012-10-17', ...doc });
     p.check(where, policyName, checkPolicyText(json));
-    if (statementList(doc as Record<string, unknown>).length === 0) p.add([...where, 'Statement'], doc.Statement, 'a policy needs at least one statement');
     inlineTotal += policySize(json);
-    if (grantsEverything(doc as Record<string, unknown>)) admin = true;
+    inlineDocuments.push({ name: policyName, document: doc, json });
     inlinePolicies.push({ name: policyName, json });
   }
   if (inlineTotal > LIMITS.inlinePoliciesTotalMaxChars)
     p.add([...at, 'inlinePolicies'], inlineTotal, `inline policies of a role total at most ${LIMITS.inlinePoliciesTotalMaxChars} characters; use a customer managed policy`);
-  if (admin) {
-    if (!role.dangerouslyAllowAdministratorAccess)
-      p.add([...at, 'managedPolicyArns'], 'AdministratorAccess', 'full administrator access needs dangerouslyAllowAdministratorAccess: true; prefer a narrower policy');
-    else risks.push({ kind: 'administrator-access', detail: 'the role has full administrator access' });
+  // Administrator-equivalent and readOnly, read from the policies' content with the IAM action and AWS managed
+  // policy datasets (./permissions); inline statements are checked for shape there too.
+  const permissions = checkRolePermissions({
+    managedPolicyArns: managedPolicyArns
+      .filter((arn) => checkManagedPolicyArn(arn) === undefined)
+      .map((arn) => ({ arn, index: (role.managedPolicyArns ?? []).indexOf(arn) })),
+    inlinePolicies: inlineDocuments,
+    readOnly,
+    allowAdministratorAccess: role.dangerouslyAllowAdministratorAccess === true,
+    partition: checkPartition(ctx.partition) === undefined ? ctx.partition : undefined,
+    accountId: ctx.config.aws.accountId,
+  });
+  for (const q of permissions.problems) p.add([...at, ...q.path], q.value, q.rule);
+  if (permissions.administrator !== undefined) {
+    if (role.dangerouslyAllowAdministratorAccess) risks.push({ kind: 'administrator-access', detail: permissions.administrator });
   } else if (role.dangerouslyAllowAdministratorAccess) {
     p.add([...at, 'dangerouslyAllowAdministratorAccess'], true, 'this opt-in has no effect without administrator access; remove it');
   }
-  if (readOnly) {
-    managedPolicyArns.filter((arn) => READ_ONLY_FORBIDDEN.test(arn)).forEach((arn) =>
-      p.add([...at, 'managedPolicyArns'], arn, 'a role declared readOnly cannot attach a policy that writes'));
-  }
   const boundary = role.permissionsBoundaryArn ?? ctx.config.defaults?.permissionsBoundaryArn;
-  if (role.permissionsBoundaryArn !== undefined) p.check([...at, 'permissionsBoundaryArn'], role.permissionsBoundaryArn, checkManagedPolicyArn(role.permissionsBoundaryArn));
+  if (role.permissionsBoundaryArn !== undefined && p.check([...at, 'permissionsBoundaryArn'], role.permissionsBoundaryArn, checkManagedPolicyArn(role.permissionsBoundaryArn)))
+    p.check([...at, 'permissionsBoundaryArn'], role.permissionsBoundaryArn, checkPolicyArnTarget(role.permissionsBoundaryArn, checkPartition(ctx.partition) === undefined ? ctx.partition : undefined, ctx.config.aws.accountId));
 
   // keyless' own tags, then the role's; account-wide tags reach the role through the provider's default_tags.
   const tags: Record<string, string> = {
@@ -687,7 +678,27 @@ function countSubjects(trust: TrustBlock): number {
 }
 
 /** The branch, tag, environment and pull-request subjects of one trust block, with their risks and problems. */
-function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConfig, readOnly: boolean, risks: Risk[], p: Problems): SubjectContext[] {
+/** The repository whose subjects a trust block lists, and the environments keyless manages for it. */
+interface TrustedRepository {
+  readonly repoKey: string;
+  readonly declared: Readonly<Record<string, EnvironmentConfig>> | undefined;
+}
+
+/**
+ * Why an environment lets a job of any branch in, or undefined when it does not. GitHub lets a job on any branch
+ * use an environment that has neither required reviewers nor a deployment branch policy, and keyless knows the
+ * rules only of the environments it manages (those declared under the repository's environments).
+ */
+function unprotectedEnvironment(name: string, repo: TrustedRepository): 'unmanaged' | 'unprotected' | undefined {
+  const entry = Object.entries(repo.declared ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase());
+  if (!entry) return 'unmanaged';
+  const [, env] = entry;
+  const reviewers = (env.reviewers?.users?.length ?? 0) + (env.reviewers?.teams?.length ?? 0);
+  const branches = env.deploymentBranches ?? 'all';
+  return reviewers > 0 || branches !== 'all' ? undefined : 'unprotected';
+}
+
+function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConfig, readOnly: boolean, risks: Risk[], p: Problems, repo: TrustedRepository): SubjectContext[] {
   const contexts: SubjectContext[] = [];
   for (const [i, b] of (trust.branches ?? []).entries()) {
     if (p.check([...trustAt, 'branches', i], b, checkRefName(b, false))) contexts.push({ kind: 'branch', name: b });
@@ -714,7 +725,23 @@ function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConf
     contexts.push({ kind: 'tag', name: t, pattern: true });
   }
   for (const [i, e] of (trust.environments ?? []).entries()) {
-    if (p.check([...trustAt, 'environments', i], e, checkEnvironmentName(e))) contexts.push({ kind: 'environment', name: e });
+    const where = [...trustAt, 'environments', i];
+    if (!p.check(where, e, checkEnvironmentName(e))) continue;
+    // An environment that admits any branch is a branch pattern "*" in disguise: the same opt-in, the same risk.
+    const gap = unprotectedEnvironment(e, repo);
+    if (gap !== undefined) {
+      const envs = formatPath(['repositories', repo.repoKey, 'environments']);
+      if (!role.dangerouslyAllowAnyBranch) {
+        p.add(where, e, gap === 'unmanaged'
+          ? `environment ${e} of ${repo.repoKey} is not declared under ${envs}, so keyless cannot show that it limits which branches use it, and a job on any branch may assume this role; declare it there with required reviewers or deploymentBranches, or set dangerouslyAllowAnyBranch: true to opt in`
+          : `environment ${e} of ${repo.repoKey} has neither required reviewers nor a deployment branch policy, so a job on any branch can use it and assume this role; give it required reviewers or deploymentBranches under ${envs}, or set dangerouslyAllowAnyBranch: true to opt in`);
+        continue;
+      }
+      risks.push({ kind: 'any-branch', detail: gap === 'unmanaged'
+        ? `any branch of ${repo.repoKey} may assume this role through environment ${e}, which keyless does not manage`
+        : `any branch of ${repo.repoKey} can assume this role through environment ${e}, which has neither required reviewers nor a deployment branch policy` });
+    }
+    contexts.push({ kind: 'environment', name: e });
   }
   if (trust.pullRequests) {
     if (!readOnly && !role.dangerouslyAllowPullRequestsWithWriteAccess) {

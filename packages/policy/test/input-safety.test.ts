@@ -25,7 +25,7 @@ function baseConfig(): Config {
     github: { owner: 'octo-org', ownerId: 123456 },
     repositories: {
       web: {
-        environments: { production: {} },
+        environments: { production: { deploymentBranches: ['main'] } },
         roles: {
           deploy: {
             trust: { branches: ['main'], environments: ['production'] },

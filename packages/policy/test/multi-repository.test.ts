@@ -29,7 +29,7 @@ const allowed = (input: Record<string, unknown>, sub: string): boolean => {
 
 describe('a role trusted by several repositories', () => {
   const input = config({ trust: { branches: ['main'], repositories: { handbook: { branches: ['main'] }, api: { environments: ['docs'] } } } }, {
-    api: { id: 777, roles: { deploy: { trust: { branches: ['main'] } } } },
+    api: { id: 777, environments: { docs: { deploymentBranches: ['main'] } }, roles: { deploy: { trust: { branches: ['main'] } } } },
   });
 
   it('trusts each repository with its own subjects, in its own subject format', () => {
@@ -99,7 +99,7 @@ describe('a role trusted by several repositories', () => {
 
   it('fails when another repository uses the reusable-workflow subject template', () => {
     const input2 = config({ trust: { branches: ['main'], repositories: { ops: { environments: ['prod'] } } } }, {
-      ops: { roles: { deploy: { trust: { environments: ['prod'], workflows: ['octo-org/automation/.github/workflows/deploy.yml@refs/heads/main'] } } } },
+      ops: { environments: { prod: { deploymentBranches: ['main'] } }, roles: { deploy: { trust: { environments: ['prod'], workflows: ['octo-org/automation/.github/workflows/deploy.yml@refs/heads/main'] } } } },
     });
     expect(problems(input2)).toEqual([
       'repositories.docs.roles.publish.trust.repositories.ops: "ops": that repository uses the reusable-workflow subject template, so its tokens never match plain subjects; give it a role of its own',
