@@ -22,7 +22,7 @@ describe('keyless explain', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^dev: account 111111111111, ap-northeast-2, issuer github\.com, audience sts\.amazonaws\.com$/m);
     expect(out).toMatch(/^gha-dev-web-app-deploy\s+octo-org\/web-app, branch main\s+site-bucket \(s3:DeleteObject, s3:GetObject, s3:ListBucket, s3:PutObject\)\s+AWS_ROLE_ARN\s+name recycling$/m);
-    expect(out).toMatch(/^gha-dev-data-pipeline-plan\s+octo-org\/data-pipeline, pull requests\s+ReadOnlyAccess\s+AWS_PLAN_ROLE_ARN\s+name recycling$/m);
+    expect(out).toMatch(/^gha-dev-data-pipeline-plan\s+octo-org\/data-pipeline, pull requests\s+AmazonS3ReadOnlyAccess\s+AWS_PLAN_ROLE_ARN\s+name recycling$/m);
   });
 
   it('flags risky grants in the table and lists them below it', async () => {
