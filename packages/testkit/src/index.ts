@@ -1,2 +1,5 @@
-export {};
 export * from './fixtures.js';
+export * from './access-config.js';
+export * from './bootstrap-config.js';
+export * from './schema-coverage.js';
+export * from './model-stacks.js';

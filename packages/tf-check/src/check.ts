@@ -127,7 +127,7 @@ export function cliConfig(env: TerraformEnvironment): string {
 }
 
 /** Environment for terraform child processes: automation mode, our CLI config, no cache, no AWS credentials, no network. */
-function childEnv(cliConfigPath: string): NodeJS.ProcessEnv {
+export function childEnv(cliConfigPath: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('AWS_')) continue; // no real profiles/credentials/regions leak into the check

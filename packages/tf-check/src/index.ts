@@ -22,3 +22,5 @@ export {
   CLI_CONFIG_FILE,
 } from './check.js';
 export type { CheckResult, CheckOptions, Diagnostic } from './check.js';
+export { planStacks } from './plan-stacks.js';
+export type { PlannedResource, PlanStacksOptions, PlanStacksResult, StackInput } from './plan-stacks.js';

@@ -1,0 +1,108 @@
+/**
+ * What the access model says each stack must make IAM hold, in the terms a rendered plan can be compared with:
+ * per role its trust policy (built by `roleTrustPolicy`, the same document `keyless explain` and the evaluator
+ * reason about), inline policies, managed policy ARNs, permissions boundary, path, description, session length
+ * and tags. JSON documents are canonical (parsed and written with sorted keys), so a comparison ignores only
+ * formatting and key order, which IAM ignores too.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  bootstrapAccounts,
+  buildAccessModel,
+  canonicalJson,
+  evaluateTrustPolicy,
+  parseAccessConfigYaml,
+  parseBootstrapConfigYaml,
+  roleTrustPolicy,
+  splitModel,
+} from '@keyless/policy';
+import type { AccessConfig, AccessModel, BootstrapConfig, PolicyDocument } from '@keyless/policy';
+import fc from 'fast-check';
+import { validAccessConfig, type AccessConfigOptions } from './access-config.js';
+import { validBootstrapConfig } from './bootstrap-config.js';
+
+export interface ModelRole {
+  /** Where the role is declared: `repositories.web.roles.deploy`. */
+  readonly entry: string;
+  readonly name: string;
+  readonly path: string;
+  readonly description: string;
+  readonly maxSessionDurationSeconds: number;
+  readonly permissionsBoundaryArn: string | null;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Canonical JSON of `roleTrustPolicy(model, role)`, with the provider's real ARN. */
+  readonly trustPolicy: string;
+  /** The `sub` values the role trusts. */
+  readonly claims: readonly string[];
+  readonly managedPolicyArns: readonly string[];
+  /** Canonical JSON per inline policy name. */
+  readonly inlinePolicies: Readonly<Record<string, string>>;
+}
+
+export interface ModelStack {
+  readonly stackId: string;
+  /** Whether the stack creates the OIDC provider (its ARN is then a reference until apply). */
+  readonly createsProvider: boolean;
+  /** The provider's ARN as it is or will be. */
+  readonly providerArn: string;
+  readonly issuerUrl: string;
+  readonly audiences: readonly string[];
+  readonly roles: readonly ModelRole[];
+}
+
+/** Parses and sorts the keys of a JSON document. */
+export function canonicalJsonText(json: string): string {
+  return canonicalJson(JSON.parse(json));
+}
+
+/** The expectations of one stack of a model. */
+export function modelStack(stackId: string, model: AccessModel): ModelStack {
+  return {
+    stackId,
+    createsProvider: 'create' in model.aws.oidcProvider,
+    providerArn: model.aws.oidcProviderArn,
+    issuerUrl: model.github.resolvedIssuer.url,
+    audiences: [...model.github.audiences],
+    roles: model.repositories.flatMap((repo) =>
+      repo.roles.map((role) => ({
+        entry: role.entry,
+        name: role.name,
+        path: role.path,
+        description: role.description,
+        maxSessionDurationSeconds: role.maxSessionDurationSeconds,
+        permissionsBoundaryArn: role.permissionsBoundaryArn ?? null,
+        tags: { ...role.tags },
+        trustPolicy: canonicalJson(roleTrustPolicy(model, role)),
+        claims: [...role.claims],
+        managedPolicyArns: [...role.managedPolicyArns],
+        inlinePolicies: Object.fromEntries(role.inlinePolicies.map((p) => [p.name, canonicalJsonText(p.json)])),
+      })),
+    ),
+  };
+}
+
+/** Every stack a config file synthesizes (access.yaml: one per shard; bootstrap.yaml: one per account), with its expectations. */
+export function modelStacksOfConfigFile(file: string): ModelStack[] {
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('bootstrap.yaml')) {
+    return bootstrapAccounts(parseBootstrapConfigYaml(text, file)).map((account) =>
+      modelStack(`bootstrap-${account.key}`, buildAccessModel(account.access, `${file}: accounts.${account.key}`)),
+    );
+  }
+  return splitModel(buildAccessModel(parseAccessConfigYaml(text, file), file)).map((s) => modelStack(s.stackId, s.model));
+}
+
+/** Whether a trust policy accepts a token, by the evaluator `keyless explain` uses; the provider's audiences are checked first, as STS does. */
+export function trustAccepts(policyJson: string, token: { iss: string; aud: string; sub: string }, providerAudiences: readonly string[]): boolean {
+  return evaluateTrustPolicy(JSON.parse(policyJson) as PolicyDocument, token, { providerAudiences }).allowed;
+}
+
+/** A fixed sample of valid access configs (the same for the same seed), for tests too slow to run as properties. */
+export function sampleAccessConfigs(count: number, seed: number, options: AccessConfigOptions = {}): AccessConfig[] {
+  return fc.sample(validAccessConfig(options), { numRuns: count, seed });
+}
+
+/** A fixed sample of valid bootstrap configs. */
+export function sampleBootstrapConfigs(count: number, seed: number): BootstrapConfig[] {
+  return fc.sample(validBootstrapConfig(), { numRuns: count, seed });
+}
