@@ -110,7 +110,7 @@ export function generateOrg(n: number, options: GenerateOptions = {}): Generated
       roles['plan'] = {
         readOnly: true,
         trust: { pullRequests: true },
-        managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+        managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
         variable: { name: 'AWS_PLAN_ROLE_ARN' },
       };
       stats.roles++;
