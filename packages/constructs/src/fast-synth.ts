@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapVariableNames, buildTrustPolicy } from '@keyless/policy';
 import type { AccessModel, BootstrapAccount, RepositoryModel, RoleModel } from '@keyless/policy';
-import { tlsOnlyBucketPolicy } from './state-bucket-policy.js';
+import { stateBucketPolicy, stateKeyDescription, stateKeyPolicy } from './state-bucket-policy.js';
 import { escapeTerraformMap, escapeTerraformTemplate as lit, terraformExpression, trustPolicyJson } from './terraform-escape.js';
 
 /** The versions cdktf writes; the equivalence tests fail when the installed packages disagree. */
@@ -204,7 +204,7 @@ function renderStack(stackId: string, model: AccessModel, options: FastStackOpti
   const s3 = backendChoice === 's3' || (backendChoice === 'auto' && model.state !== undefined);
   if (s3 && !model.state) throw new Error('backend: "s3": the config has no state entry naming the bucket');
   const backend: Block = s3 && model.state
-    ? { s3: { bucket: lit(model.state.bucket), encrypt: true, key: lit(`${model.state.keyPrefix}/${stackId}.tfstate`), region: lit(model.state.region), use_lockfile: true } }
+    ? { s3: { bucket: lit(model.state.bucket), key: lit(`${model.state.keyPrefix}/${stackId}.tfstate`), region: lit(model.state.region), use_lockfile: true } }
     : { local: { path: lit(`terraform.${stackId}.tfstate`) } };
   const json: Block = {
     '//': {
@@ -241,6 +241,30 @@ export function renderKeylessStack(stackId: string, model: AccessModel, options:
 /** The Terraform JSON that `BootstrapStack` synthesizes for this account. */
 export function renderBootstrapStack(stackId: string, model: AccessModel, account: BootstrapAccount, infraRepository: string, options: FastStackOptions = {}): Block {
   return renderStack(stackId, model, options, (w, outputs) => {
+    const roleArns = (outputs['role_arns'] as { value: Record<string, string> }).value;
+    const roleArn = (key: string): string => {
+      const role = model.repositories.find((r) => r.key === infraRepository)?.roles.find((r) => r.key === key);
+      const arn = role ? roleArns[role.name] : undefined;
+      if (arn === undefined) throw new Error(`account ${account.key}: the infra repository has no ${key} role`);
+      return arn;
+    };
+    const keyId = w.add('aws_kms_key', ['state-key'], {
+      deletion_window_in_days: 30,
+      description: stateKeyDescription(account.stateBucket),
+      enable_key_rotation: true,
+      lifecycle: { prevent_destroy: true },
+      policy: JSON.stringify(
+        stateKeyPolicy({
+          accountRootArn: `arn:aws:iam::${model.aws.accountId}:root`,
+          region: model.aws.region,
+          readerArns: [roleArn('plan'), roleArn('drift')],
+          writerArns: [roleArn('apply'), roleArn('bootstrap-apply')],
+          administratorArns: [account.roleArns.bootstrapApply, ...account.breakGlassPrincipalArns],
+          breakGlassArns: account.breakGlassPrincipalArns,
+        }),
+      ),
+    });
+    const keyArn = ref('aws_kms_key', keyId, 'arn');
     const bucketId = w.add('aws_s3_bucket', ['state', 'bucket'], {
       bucket: lit(account.stateBucket),
       force_destroy: false,
@@ -250,7 +274,7 @@ export function renderBootstrapStack(stackId: string, model: AccessModel, accoun
     w.add('aws_s3_bucket_versioning', ['state', 'versioning'], { bucket, versioning_configuration: { status: 'Enabled' } });
     w.add('aws_s3_bucket_server_side_encryption_configuration', ['state', 'encryption'], {
       bucket,
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true }],
+      rule: [{ apply_server_side_encryption_by_default: { kms_master_key_id: keyArn, sse_algorithm: 'aws:kms' }, bucket_key_enabled: true }],
     });
     w.add('aws_s3_bucket_public_access_block', ['state', 'public-access-block'], {
       block_public_acls: true,
@@ -261,9 +285,16 @@ export function renderBootstrapStack(stackId: string, model: AccessModel, accoun
     });
     w.add('aws_s3_bucket_ownership_controls', ['state', 'ownership'], { bucket, rule: { object_ownership: 'BucketOwnerEnforced' } });
     const arn = ref('aws_s3_bucket', bucketId, 'arn');
+    const r = account.roleArns;
     w.add('aws_s3_bucket_policy', ['state', 'tls-only'], {
       bucket,
-      policy: JSON.stringify(tlsOnlyBucketPolicy(arn)),
+      policy: JSON.stringify(stateBucketPolicy(arn, { allowedPrincipalArns: [r.plan, r.drift, r.apply, r.bootstrapApply, ...account.breakGlassPrincipalArns], kmsKeyArn: keyArn })),
+    });
+    const boundaryId = w.add('aws_iam_policy', ['boundary'], {
+      description: 'Permissions boundary of every product role keyless manages: nothing of the pipeline, no unbounded principal',
+      name: account.boundaryPolicy.name,
+      path: account.boundaryPolicy.path,
+      policy: JSON.stringify(account.boundaryPolicy.document),
     });
     const names = bootstrapVariableNames(account.key);
     w.add('github_actions_variable', ['pipeline-variables', `repository-${names.stateBucket}`], {
@@ -271,7 +302,45 @@ export function renderBootstrapStack(stackId: string, model: AccessModel, accoun
       value: lit(account.stateBucket),
       variable_name: lit(names.stateBucket),
     });
+    const settings = account.repositorySettings;
+    if (settings) {
+      w.add('github_repository_ruleset', ['repository-settings', 'ruleset'], {
+        conditions: { ref_name: { exclude: [], include: ['~DEFAULT_BRANCH'] } },
+        enforcement: 'active',
+        name: 'keyless pipeline',
+        repository: settings.repository,
+        rules: {
+          deletion: true,
+          non_fast_forward: true,
+          pull_request: {
+            dismiss_stale_reviews_on_push: true,
+            require_code_owner_review: true,
+            require_last_push_approval: true,
+            required_approving_review_count: settings.requiredApprovingReviewCount,
+            required_review_thread_resolution: true,
+          },
+          required_status_checks: {
+            required_check: settings.requiredChecks.map((context) => ({ context, integration_id: settings.integrationId })),
+            strict_required_status_checks_policy: true,
+          },
+        },
+        target: 'branch',
+      });
+      w.add('github_workflow_repository_permissions', ['repository-settings', 'workflow-permissions'], {
+        can_approve_pull_request_reviews: false,
+        default_workflow_permissions: 'read',
+        repository: settings.repository,
+      });
+      w.add('github_actions_repository_permissions', ['repository-settings', 'actions-permissions'], {
+        allowed_actions: 'selected',
+        allowed_actions_config: { github_owned_allowed: true, patterns_allowed: [...settings.allowedActions], verified_allowed: false },
+        enabled: true,
+        repository: settings.repository,
+      });
+    }
     outputs['state_bucket'] = { value: ref('aws_s3_bucket', bucketId, 'bucket') };
+    outputs['state_key_arn'] = { value: keyArn };
+    outputs['boundary_policy_arn'] = { value: ref('aws_iam_policy', boundaryId, 'arn') };
   }).json;
 }
 

@@ -1,22 +1,44 @@
-import { readFileSync } from 'node:fs';
-import { bootstrapAccounts, evaluateTrustPolicy, parseBootstrapConfigYaml } from '@keyless/policy';
+import { ConfigError, bootstrapAccounts, evaluateTrustPolicy, parseBootstrapConfigYaml } from '@keyless/policy';
 import type { BootstrapAccount } from '@keyless/policy';
-import { octoOrg } from '@keyless/testkit';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { BootstrapStack } from '../src/index.js';
-import { asList, findResource, onlyResource, resourcesOf, synthStack } from './helpers.js';
+import { BootstrapStack, TerraformStateBucket } from '../src/index.js';
+import { asList, findResource, onlyResource, resourcesOf, synthScope, synthStack } from './helpers.js';
 import type { Block, Synthesized } from './helpers.js';
 
-// The octo-org fixture (packages/testkit/fixtures), not the repository's example bootstrap config.
-const BOOTSTRAP = octoOrg.bootstrap;
-const config = parseBootstrapConfigYaml(readFileSync(BOOTSTRAP, 'utf8'), 'bootstrap.yaml');
+// A bootstrap config of this test's own (not the repository's example, which an adopter replaces).
+const CONFIG = `
+github:
+  owner: acme
+  ownerId: 5150
+infraRepository:
+  name: platform-infra
+  id: 9001
+stateBucketPrefix: acme-tfstate
+reviewers:
+  teams: [11]
+accounts:
+  staging:
+    accountId: "333333333333"
+    region: eu-west-1
+  live:
+    accountId: "444444444444"
+    region: eu-west-1
+    reviewers:
+      teams: [11, 12]
+    breakGlassPrincipalArns:
+      - arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_*
+`;
+const config = parseBootstrapConfigYaml(CONFIG, 'bootstrap.yaml');
 const accounts = bootstrapAccounts(config);
+const prefix = 'repo:acme@5150/platform-infra@9001';
+const STAGING_BUCKET = 'arn:aws:s3:::acme-tfstate-333333333333';
 
 interface Statement {
   readonly Sid?: string;
   readonly Effect: string;
-  readonly Action: string | string[];
+  readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
   readonly Resource: string | string[];
   readonly Principal?: unknown;
   readonly Condition?: Record<string, Record<string, unknown>>;
@@ -24,263 +46,353 @@ interface Statement {
 
 function account(key: string): BootstrapAccount {
   const found = accounts.find((a) => a.key === key);
-  if (!found) throw new Error(`no account ${key} in bootstrap.yaml`);
+  if (!found) throw new Error(`no account ${key}`);
   return found;
 }
 
-function synthBootstrap(key: string): { stack: BootstrapStack; synth: Synthesized } {
-  const stack = new BootstrapStack(Testing.app(), `bootstrap-${key}`, { account: account(key), infraRepository: config.infraRepository.name });
-  return { stack, synth: synthStack(stack) };
+function synthBootstrap(key: string): Synthesized {
+  return synthStack(new BootstrapStack(Testing.app(), `bootstrap-${key}`, { account: account(key), infraRepository: 'platform-infra' }));
 }
 
-function policyStatements(policy: string): Statement[] {
+function statements(policy: string): Statement[] {
   return asList((JSON.parse(policy) as { Statement: Statement | Statement[] }).Statement);
 }
 
 function trustSubjects(role: Block): string[] {
-  return policyStatements(role['assume_role_policy'] as string).flatMap((s) =>
+  return statements(role['assume_role_policy'] as string).flatMap((s) =>
     Object.entries(s.Condition ?? {}).flatMap(([operator, byKey]) =>
       asList(byKey['token.actions.githubusercontent.com:sub'] as string | string[] | undefined).map((sub) => `${operator} ${sub}`),
     ),
   );
 }
 
-function inlinePoliciesOf(synth: Synthesized, roleName: string): Block[] {
-  const roleKey = findResource(synth, 'aws_iam_role', 'name', roleName).key;
-  return Object.values(resourcesOf(synth, 'aws_iam_role_policy')).filter((p) => p['role'] === `\${aws_iam_role.${roleKey}.id}`);
+function roleKey(synth: Synthesized, name: string): string {
+  return findResource(synth, 'aws_iam_role', 'name', name).key;
 }
 
-describe('BootstrapStack', () => {
-  const { synth: dev } = synthBootstrap('dev');
-  const { synth: prod } = synthBootstrap('prod');
-  const infraPrefix = 'repo:octo-org@123456/octo-infra@700001';
+function inlineStatements(synth: Synthesized, name: string): Statement[] {
+  const key = roleKey(synth, name);
+  return Object.values(resourcesOf(synth, 'aws_iam_role_policy'))
+    .filter((p) => p['role'] === `\${aws_iam_role.${key}.id}`)
+    .flatMap((p) => statements(p['policy'] as string));
+}
 
-  it('has one stack per account of bootstrap.yaml', () => {
+function attached(synth: Synthesized, name: string): string[] {
+  const key = roleKey(synth, name);
+  return Object.values(resourcesOf(synth, 'aws_iam_role_policy_attachment'))
+    .filter((a) => a['role'] === `\${aws_iam_role.${key}.name}`)
+    .map((a) => a['policy_arn'] as string);
+}
+
+const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
+const principal = { principalArn: 'arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com' };
+
+describe('BootstrapStack', () => {
+  const staging = synthBootstrap('staging');
+  const live = synthBootstrap('live');
+  const stagingKey = Object.keys(resourcesOf(staging, 'aws_kms_key'))[0];
+  const stagingBucket = Object.keys(resourcesOf(staging, 'aws_s3_bucket'))[0];
+
+  it('has one stack per account, each with its bucket <stateBucketPrefix>-<accountId>', () => {
     expect(accounts.map((a) => [a.key, a.stateBucket])).toEqual([
-      ['dev', 'octo-org-keyless-tfstate-111111111111'],
-      ['prod', 'octo-org-keyless-tfstate-222222222222'],
+      ['live', 'acme-tfstate-444444444444'],
+      ['staging', 'acme-tfstate-333333333333'],
     ]);
+    expect(onlyResource(staging, 'aws_s3_bucket')['bucket']).toBe('acme-tfstate-333333333333');
+    expect(onlyResource(live, 'aws_s3_bucket')['bucket']).toBe('acme-tfstate-444444444444');
   });
 
   describe('state bucket', () => {
-    it('is named <stateBucketPrefix>-<accountId>', () => {
-      expect(onlyResource(dev, 'aws_s3_bucket')['bucket']).toBe('octo-org-keyless-tfstate-111111111111');
-      expect(onlyResource(prod, 'aws_s3_bucket')['bucket']).toBe('octo-org-keyless-tfstate-222222222222');
-    });
-
-    it('is protected from terraform destroy and from deletion with objects inside', () => {
-      const bucket = onlyResource(dev, 'aws_s3_bucket');
+    it('is protected from terraform destroy and from deletion with objects inside, and versioned', () => {
+      const bucket = onlyResource(staging, 'aws_s3_bucket');
       expect(bucket['lifecycle']).toEqual({ prevent_destroy: true });
       expect(bucket['force_destroy']).toBe(false);
+      expect(onlyResource(staging, 'aws_s3_bucket_versioning')['versioning_configuration']).toEqual({ status: 'Enabled' });
     });
 
-    it('has versioning Enabled', () => {
-      expect(onlyResource(dev, 'aws_s3_bucket_versioning')['versioning_configuration']).toEqual({ status: 'Enabled' });
-    });
-
-    it('encrypts with aws:kms by default', () => {
-      expect(onlyResource(dev, 'aws_s3_bucket_server_side_encryption_configuration')['rule']).toEqual([
-        { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true },
+    it('encrypts with its own customer managed KMS key by default', () => {
+      expect(onlyResource(staging, 'aws_s3_bucket_server_side_encryption_configuration')['rule']).toEqual([
+        { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${stagingKey}.arn}` }, bucket_key_enabled: true },
       ]);
     });
 
-    it('blocks every kind of public access', () => {
-      const block = onlyResource(dev, 'aws_s3_bucket_public_access_block');
-      expect(block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    it('blocks public access and enforces bucket owner ownership', () => {
+      expect(onlyResource(staging, 'aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+      expect(onlyResource(staging, 'aws_s3_bucket_ownership_controls')['rule']).toEqual({ object_ownership: 'BucketOwnerEnforced' });
     });
 
-    it('enforces bucket owner ownership, with ACLs disabled', () => {
-      expect(onlyResource(dev, 'aws_s3_bucket_ownership_controls')['rule']).toEqual({ object_ownership: 'BucketOwnerEnforced' });
-    });
-
-    it('denies every request that does not use TLS, on the bucket and its objects', () => {
-      const bucketKey = Object.keys(resourcesOf(dev, 'aws_s3_bucket'))[0];
-      const [statement, ...rest] = policyStatements(onlyResource(dev, 'aws_s3_bucket_policy')['policy'] as string);
-      expect(rest).toEqual([]);
-      expect(statement).toEqual({
-        Sid: 'DenyInsecureTransport',
+    it('admits only the four pipeline roles and the break-glass principals, and only over TLS', () => {
+      const policy = statements(onlyResource(staging, 'aws_s3_bucket_policy')['policy'] as string);
+      const arn = `\${aws_s3_bucket.${stagingBucket}.arn}`;
+      expect(policy.find((s) => s.Sid === 'DenyInsecureTransport')).toEqual({
+        Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [arn, `${arn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+      expect(policy.find((s) => s.Sid === 'DenyOutsideThePipeline')).toEqual({
+        Sid: 'DenyOutsideThePipeline',
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: [`\${aws_s3_bucket.${bucketKey}.arn}`, `\${aws_s3_bucket.${bucketKey}.arn}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: [arn, `${arn}/*`],
+        Condition: {
+          ArnNotLike: {
+            'aws:PrincipalArn': [
+              'arn:aws:iam::333333333333:role/keyless/keyless-staging-plan',
+              'arn:aws:iam::333333333333:role/keyless/keyless-staging-drift',
+              'arn:aws:iam::333333333333:role/keyless/keyless-staging-apply',
+              'arn:aws:iam::333333333333:role/keyless/keyless-staging-bootstrap-apply',
+              // No break-glass principal configured: the account root.
+              'arn:aws:iam::333333333333:root',
+            ],
+          },
+        },
+      });
+      const liveAllowed = statements(onlyResource(live, 'aws_s3_bucket_policy')['policy'] as string).find((s) => s.Sid === 'DenyOutsideThePipeline')?.Condition?.['ArnNotLike']?.['aws:PrincipalArn'];
+      expect(liveAllowed).toContain('arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_*');
+      expect(liveAllowed).not.toContain('arn:aws:iam::444444444444:root');
+    });
+
+    it('refuses objects written with any other encryption or key than its own', () => {
+      const policy = statements(onlyResource(staging, 'aws_s3_bucket_policy')['policy'] as string);
+      expect(policy.find((s) => s.Sid === 'DenyOtherEncryption')?.Condition).toEqual({
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+      });
+      expect(policy.find((s) => s.Sid === 'DenyOtherKeys')?.Condition).toEqual({
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': `\${aws_kms_key.${stagingKey}.arn}` },
       });
     });
 
-    it('configures every bucket setting on the bucket it creates', () => {
-      const bucketKey = Object.keys(resourcesOf(dev, 'aws_s3_bucket'))[0];
-      for (const type of [
-        'aws_s3_bucket_versioning',
-        'aws_s3_bucket_server_side_encryption_configuration',
-        'aws_s3_bucket_public_access_block',
-        'aws_s3_bucket_ownership_controls',
-        'aws_s3_bucket_policy',
-      ]) {
-        expect(onlyResource(dev, type)['bucket'], type).toBe(`\${aws_s3_bucket.${bucketKey}.id}`);
-      }
-    });
-
-    it('writes the bucket name to a repository variable of the infra repository', () => {
-      expect(findResource(dev, 'github_actions_variable', 'variable_name', 'KEYLESS_STATE_BUCKET_DEV').block).toMatchObject({
-        repository: 'octo-infra',
-        value: 'octo-org-keyless-tfstate-111111111111',
-      });
-    });
-
-    it('outputs the bucket name', () => {
-      const bucketKey = Object.keys(resourcesOf(dev, 'aws_s3_bucket'))[0];
-      expect(dev.output?.['state_bucket']).toEqual({ value: `\${aws_s3_bucket.${bucketKey}.bucket}` });
+    it('configures every bucket setting on the bucket it creates and writes its name to a variable', () => {
+      for (const type of ['aws_s3_bucket_versioning', 'aws_s3_bucket_server_side_encryption_configuration', 'aws_s3_bucket_public_access_block', 'aws_s3_bucket_ownership_controls', 'aws_s3_bucket_policy'])
+        expect(onlyResource(staging, type)['bucket'], type).toBe(`\${aws_s3_bucket.${stagingBucket}.id}`);
+      expect(findResource(staging, 'github_actions_variable', 'variable_name', 'KEYLESS_STATE_BUCKET_STAGING').block).toMatchObject({ repository: 'platform-infra', value: 'acme-tfstate-333333333333' });
+      expect(staging.output?.['state_bucket']).toEqual({ value: `\${aws_s3_bucket.${stagingBucket}.bucket}` });
     });
   });
 
-  describe('OIDC provider', () => {
-    it('creates the account provider for github.com with only the sts.amazonaws.com audience', () => {
-      expect(onlyResource(dev, 'aws_iam_openid_connect_provider')).toEqual({
-        url: 'https://token.actions.githubusercontent.com',
-        client_id_list: ['sts.amazonaws.com'],
+  describe('state key', () => {
+    const key = onlyResource(staging, 'aws_kms_key');
+    const policy = statements(key['policy'] as string);
+    const role = (name: string) => `\${aws_iam_role.${roleKey(staging, name)}.arn}`;
+
+    it('rotates, waits 30 days before deletion and cannot be destroyed by terraform', () => {
+      expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+      expect(staging.output?.['state_key_arn']).toEqual({ value: `\${aws_kms_key.${stagingKey}.arn}` });
+    });
+
+    it('lets the plan and drift roles decrypt and the two apply roles write, each through S3 only', () => {
+      const viaS3 = { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } };
+      expect(policy.find((s) => s.Sid === 'StateReaders')).toEqual({
+        Sid: 'StateReaders', Effect: 'Allow', Principal: { AWS: [role('keyless-staging-plan'), role('keyless-staging-drift')] }, Action: 'kms:Decrypt', Resource: '*', Condition: viaS3,
+      });
+      expect(policy.find((s) => s.Sid === 'StateWriters')).toEqual({
+        Sid: 'StateWriters',
+        Effect: 'Allow',
+        Principal: { AWS: [role('keyless-staging-apply'), role('keyless-staging-bootstrap-apply')] },
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: viaS3,
       });
     });
 
-    it('pins the AWS provider to the account', () => {
-      expect(dev.provider?.['aws']?.[0]?.['allowed_account_ids']).toEqual(['111111111111']);
-      expect(prod.provider?.['aws']?.[0]?.['allowed_account_ids']).toEqual(['222222222222']);
+    it('is administered only by the bootstrap apply role and the break-glass principals', () => {
+      const admin = policy.find((s) => s.Sid === 'KeyAdministration');
+      expect(admin?.Principal).toEqual({ AWS: 'arn:aws:iam::333333333333:root' });
+      expect(admin?.Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::333333333333:role/keyless/keyless-staging-bootstrap-apply', 'arn:aws:iam::333333333333:root'] } });
+      for (const s of policy) expect(asList(s.Action)).not.toContain('kms:*');
     });
   });
 
-  describe('plan role', () => {
-    it('trusts exactly the pull requests of the infra repository, in the immutable subject format', () => {
-      expect(trustSubjects(findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-plan').block)).toEqual([
-        `StringEquals ${infraPrefix}:pull_request`,
-      ]);
+  describe('permissions boundary of the product roles', () => {
+    it('is the policy keyless-<key>-boundary under /keyless/, with the document of the account', () => {
+      const boundary = onlyResource(staging, 'aws_iam_policy');
+      expect(boundary).toMatchObject({ name: 'keyless-staging-boundary', path: '/keyless/' });
+      expect(JSON.parse(boundary['policy'] as string)).toEqual(account('staging').boundaryPolicy.document);
+      expect(account('staging').boundaryPolicy.arn).toBe('arn:aws:iam::333333333333:policy/keyless/keyless-staging-boundary');
     });
 
-    it('attaches only IAMReadOnlyAccess as a managed policy', () => {
-      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-plan').key;
-      const attached = Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => a['role'] === `\${aws_iam_role.${roleKey}.name}`);
-      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/IAMReadOnlyAccess']);
-    });
-
-    it('may put and delete objects only on the keyless/*.tflock lock files of the state bucket', () => {
-      const statements = inlinePoliciesOf(dev, 'keyless-dev-plan').flatMap((p) => policyStatements(p['policy'] as string));
-      const writes = statements.filter((s) => asList(s.Action).some((a) => /^s3:(PutObject|DeleteObject|\*)$/.test(a)));
-      expect(writes.length).toBeGreaterThan(0);
-      for (const s of writes) {
-        expect(asList(s.Action).sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
-        expect(asList(s.Resource)).toEqual(['arn:aws:s3:::octo-org-keyless-tfstate-111111111111/keyless/*.tflock']);
-      }
-    });
-
-    it('grants nothing but Allow statements on the state bucket in its inline policy', () => {
-      const statements = inlinePoliciesOf(dev, 'keyless-dev-plan').flatMap((p) => policyStatements(p['policy'] as string));
-      for (const s of statements) {
-        expect(s.Effect).toBe('Allow');
-        for (const r of asList(s.Resource)) expect(r.startsWith('arn:aws:s3:::octo-org-keyless-tfstate-111111111111')).toBe(true);
-      }
-    });
-
-    it('writes its ARN to a repository variable named for the account', () => {
-      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-plan').key;
-      expect(findResource(dev, 'github_actions_variable', 'variable_name', 'KEYLESS_PLAN_ROLE_ARN_DEV').block['value']).toBe(`\${aws_iam_role.${roleKey}.arn}`);
+    it('denies the pipeline, the state, roles without this boundary and removing a boundary', () => {
+      const doc = statements(JSON.stringify(account('staging').boundaryPolicy.document));
+      const bySid = new Map(doc.map((s) => [s.Sid, s]));
+      expect(bySid.get('NeverThePipeline')).toMatchObject({ Effect: 'Deny', NotAction: ['iam:Get*', 'iam:List*'] });
+      expect(asList(bySid.get('NeverTheState')?.Resource)).toEqual([STAGING_BUCKET, `${STAGING_BUCKET}/*`]);
+      expect(bySid.get('OnlyRolesWithThisBoundary')?.Condition).toEqual({ StringNotEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::333333333333:policy/keyless/keyless-staging-boundary' } });
+      expect(bySid.get('NeverRemoveABoundary')).toMatchObject({ Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary' });
     });
   });
 
-  describe('apply role', () => {
-    it('trusts exactly the jobs of the account environment of the infra repository', () => {
-      expect(trustSubjects(findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-apply').block)).toEqual([
-        `StringEquals ${infraPrefix}:environment:dev`,
-      ]);
-      expect(trustSubjects(findResource(prod, 'aws_iam_role', 'name', 'keyless-prod-apply').block)).toEqual([
-        `StringEquals ${infraPrefix}:environment:prod`,
-      ]);
+  describe('roles', () => {
+    it.each([
+      ['keyless-staging-plan', `StringEquals ${prefix}:pull_request`],
+      ['keyless-staging-drift', `StringEquals ${prefix}:environment:staging-read`],
+      ['keyless-staging-apply', `StringEquals ${prefix}:environment:staging`],
+      ['keyless-staging-bootstrap-apply', `StringEquals ${prefix}:environment:staging-bootstrap`],
+    ])('%s trusts exactly %s', (name, subject) => {
+      expect(trustSubjects(findResource(staging, 'aws_iam_role', 'name', name).block)).toEqual([subject]);
+      expect(findResource(staging, 'aws_iam_role', 'name', name).block['path']).toBe('/keyless/');
     });
 
-    it('writes its ARN only to a variable of the account environment', () => {
-      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-apply').key;
-      expect(findResource(dev, 'github_actions_environment_variable', 'variable_name', 'KEYLESS_APPLY_ROLE_ARN').block).toMatchObject({
-        repository: 'octo-infra',
-        environment: 'dev',
-        value: `\${aws_iam_role.${roleKey}.arn}`,
+    it('are four distinct roles: no token that assumes one apply role assumes the other', () => {
+      const apply = findResource(staging, 'aws_iam_role', 'name', 'keyless-staging-apply').block['assume_role_policy'] as string;
+      const bootstrapApply = findResource(staging, 'aws_iam_role', 'name', 'keyless-staging-bootstrap-apply').block['assume_role_policy'] as string;
+      for (const sub of [`${prefix}:environment:staging`, `${prefix}:environment:staging-bootstrap`, `${prefix}:environment:staging-read`, `${prefix}:pull_request`, `${prefix}:ref:refs/heads/main`]) {
+        const a = evaluateTrustPolicy(apply, token(sub), principal).allowed;
+        const b = evaluateTrustPolicy(bootstrapApply, token(sub), principal).allowed;
+        expect(a && b, sub).toBe(false);
+      }
+      expect(evaluateTrustPolicy(apply, token(`${prefix}:environment:staging`), principal).allowed).toBe(true);
+      expect(evaluateTrustPolicy(bootstrapApply, token(`${prefix}:environment:staging-bootstrap`), principal).allowed).toBe(true);
+    });
+
+    it('plan and drift: IAMReadOnlyAccess, list the bucket and read the state objects under keyless/, nothing else', () => {
+      for (const name of ['keyless-staging-plan', 'keyless-staging-drift']) {
+        expect(attached(staging, name)).toEqual(['arn:aws:iam::aws:policy/IAMReadOnlyAccess']);
+        expect(inlineStatements(staging, name).map((s) => [s.Effect, asList(s.Action), asList(s.Resource)])).toEqual([
+          ['Allow', ['s3:ListBucket'], [STAGING_BUCKET]],
+          ['Allow', ['s3:GetObject'], [`${STAGING_BUCKET}/keyless/*`]],
+        ]);
+      }
+    });
+
+    it('apply: product roles under /github-actions/ with the boundary, the product state, and never the pipeline', () => {
+      const s = new Map(inlineStatements(staging, 'keyless-staging-apply').map((x) => [x.Sid, x]));
+      expect(s.get('ProductRolesWithTheBoundary')).toMatchObject({
+        Effect: 'Allow',
+        Resource: 'arn:aws:iam::333333333333:role/github-actions/*',
+        Condition: { StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::333333333333:policy/keyless/keyless-staging-boundary' } },
       });
-      expect(Object.values(resourcesOf(dev, 'github_actions_variable')).map((v) => v['variable_name'])).not.toContain('KEYLESS_APPLY_ROLE_ARN');
+      expect(asList(s.get('ProductRolesWithTheBoundary')?.Action)).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+      expect(s.get('NeverThePipeline')).toMatchObject({ Effect: 'Deny', NotAction: ['iam:Get*', 'iam:List*'] });
+      expect(s.get('NeverRemoveABoundary')).toMatchObject({ Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' });
+      expect(s.get('NeverTheBootstrapState')).toMatchObject({ Effect: 'Deny', Resource: `${STAGING_BUCKET}/keyless/bootstrap-*` });
     });
 
-    it('is denied to pull requests, other environments and the name-based subject', () => {
-      const role = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-apply').block;
-      const policy = role['assume_role_policy'] as string;
-      const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
-      const options = { principalArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' };
-      expect(evaluateTrustPolicy(policy, token(`${infraPrefix}:environment:dev`), options).allowed).toBe(true);
-      for (const sub of [
-        `${infraPrefix}:pull_request`,
-        `${infraPrefix}:environment:prod`,
-        `${infraPrefix}:ref:refs/heads/main`,
-        'repo:octo-org/octo-infra:environment:dev',
-      ]) {
-        expect(evaluateTrustPolicy(policy, token(sub), options).allowed, sub).toBe(false);
-      }
-    });
-  });
-
-  describe('drift role', () => {
-    it('trusts exactly the main branch of the infra repository, in the immutable subject format', () => {
-      expect(trustSubjects(findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').block)).toEqual([
-        `StringEquals ${infraPrefix}:ref:refs/heads/main`,
-      ]);
+    it('bootstrap apply: the pipeline roles, this account provider, the boundary policy, the state key and bucket', () => {
+      const s = new Map(inlineStatements(staging, 'keyless-staging-bootstrap-apply').map((x) => [x.Sid, x]));
+      expect(asList(s.get('PipelineRoles')?.Resource)).toEqual(['arn:aws:iam::333333333333:role/keyless/*']);
+      expect(asList(s.get('GithubOidcProvider')?.Resource)).toEqual(['arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com']);
+      expect(asList(s.get('BoundaryPolicy')?.Resource)).toEqual(['arn:aws:iam::333333333333:policy/keyless/*']);
+      expect(asList(s.get('StateBucket')?.Resource)).toEqual([STAGING_BUCKET, `${STAGING_BUCKET}/*`]);
     });
 
-    it('is denied to pull requests, environments, other branches and the name-based subject', () => {
-      const policy = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').block['assume_role_policy'] as string;
-      const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
-      const options = { principalArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' };
-      expect(evaluateTrustPolicy(policy, token(`${infraPrefix}:ref:refs/heads/main`), options).allowed).toBe(true);
-      for (const sub of [
-        `${infraPrefix}:pull_request`,
-        `${infraPrefix}:environment:dev`,
-        `${infraPrefix}:ref:refs/heads/main-2`,
-        `${infraPrefix}:ref:refs/tags/main`,
-        'repo:octo-org/octo-infra:ref:refs/heads/main',
-      ]) {
-        expect(evaluateTrustPolicy(policy, token(sub), options).allowed, sub).toBe(false);
-      }
-    });
-
-    it('attaches only IAMReadOnlyAccess and may only list and read the state bucket', () => {
-      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').key;
-      const attached = Object.values(resourcesOf(dev, 'aws_iam_role_policy_attachment')).filter((a) => a['role'] === `\${aws_iam_role.${roleKey}.name}`);
-      expect(attached.map((a) => a['policy_arn'])).toEqual(['arn:aws:iam::aws:policy/IAMReadOnlyAccess']);
-      const statements = inlinePoliciesOf(dev, 'keyless-dev-drift').flatMap((p) => policyStatements(p['policy'] as string));
-      expect(statements.map((s) => [s.Effect, asList(s.Action), asList(s.Resource)])).toEqual([
-        ['Allow', ['s3:Get*', 's3:List*'], ['arn:aws:s3:::octo-org-keyless-tfstate-111111111111', 'arn:aws:s3:::octo-org-keyless-tfstate-111111111111/*']],
-      ]);
-    });
-
-    it('writes its ARN to a repository variable named for the account', () => {
-      const roleKey = findResource(dev, 'aws_iam_role', 'name', 'keyless-dev-drift').key;
-      expect(findResource(dev, 'github_actions_variable', 'variable_name', 'KEYLESS_DRIFT_ROLE_ARN_DEV').block).toMatchObject({
-        repository: 'octo-infra',
-        value: `\${aws_iam_role.${roleKey}.arn}`,
-      });
-      expect(findResource(prod, 'github_actions_variable', 'variable_name', 'KEYLESS_DRIFT_ROLE_ARN_PROD').block['repository']).toBe('octo-infra');
+    it('write their ARNs where the workflows read them: repository and environment variables', () => {
+      expect(findResource(staging, 'github_actions_variable', 'variable_name', 'KEYLESS_PLAN_ROLE_ARN_STAGING').block['value']).toBe(`\${aws_iam_role.${roleKey(staging, 'keyless-staging-plan')}.arn}`);
+      const env = (name: string, environment: string) =>
+        Object.values(resourcesOf(staging, 'github_actions_environment_variable')).find((v) => v['variable_name'] === name && v['environment'] === environment)?.['value'];
+      expect(env('KEYLESS_DRIFT_ROLE_ARN_STAGING', 'staging-read')).toBe(`\${aws_iam_role.${roleKey(staging, 'keyless-staging-drift')}.arn}`);
+      expect(env('KEYLESS_APPLY_ROLE_ARN', 'staging')).toBe(`\${aws_iam_role.${roleKey(staging, 'keyless-staging-apply')}.arn}`);
+      expect(env('KEYLESS_APPLY_ROLE_ARN', 'staging-bootstrap')).toBe(`\${aws_iam_role.${roleKey(staging, 'keyless-staging-bootstrap-apply')}.arn}`);
     });
   });
 
-  describe('GitHub environment', () => {
-    it('requires the reviewers of the account, stops self review and admin bypass, and deploys only from main', () => {
-      const env = findResource(dev, 'github_repository_environment', 'environment', 'dev').block;
-      expect(env).toEqual({
-        repository: 'octo-infra',
-        environment: 'dev',
-        reviewers: [{ users: [], teams: [4001] }],
-        prevent_self_review: true,
-        can_admins_bypass: false,
-        deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
-      });
-      const policies = Object.values(resourcesOf(dev, 'github_repository_environment_deployment_policy'));
-      expect(policies.map((p) => [p['repository'], p['branch_pattern']])).toEqual([['octo-infra', 'main']]);
+  describe('GitHub environments', () => {
+    it('gate both applies with the account reviewers, no self review, no admin bypass, main only', () => {
+      for (const name of ['live', 'live-bootstrap']) {
+        expect(findResource(live, 'github_repository_environment', 'environment', name).block).toEqual({
+          repository: 'platform-infra',
+          environment: name,
+          reviewers: [{ users: [], teams: [11, 12] }],
+          prevent_self_review: true,
+          can_admins_bypass: false,
+          deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+        });
+      }
     });
 
-    it('uses the reviewers an account overrides', () => {
-      expect(findResource(prod, 'github_repository_environment', 'environment', 'prod').block['reviewers']).toEqual([{ users: [], teams: [4001, 4002] }]);
+    it('let the read environment deploy from main only, without reviewers', () => {
+      const env = findResource(staging, 'github_repository_environment', 'environment', 'staging-read').block;
+      expect(env['reviewers']).toBeUndefined();
+      expect(env['deployment_branch_policy']).toEqual({ protected_branches: false, custom_branch_policies: true });
+      const policies = Object.values(resourcesOf(staging, 'github_repository_environment_deployment_policy'));
+      expect(policies.map((p) => p['branch_pattern'])).toEqual(['main', 'main', 'main']);
+    });
+  });
+
+  describe('repository settings', () => {
+    it('are managed by one account only: prod-like "live" is not named, so the last account by name', () => {
+      expect(Object.keys(resourcesOf(live, 'github_repository_ruleset'))).toHaveLength(0);
+      expect(Object.keys(resourcesOf(staging, 'github_repository_ruleset'))).toHaveLength(1);
+    });
+
+    it('require reviews by code owners, the last push approved by someone else, and the pipeline checks from Actions', () => {
+      const ruleset = onlyResource(staging, 'github_repository_ruleset');
+      expect(ruleset).toMatchObject({ repository: 'platform-infra', target: 'branch', enforcement: 'active', conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } } });
+      expect(ruleset['bypass_actors']).toBeUndefined();
+      expect(ruleset['rules']).toEqual({
+        deletion: true,
+        non_fast_forward: true,
+        pull_request: {
+          required_approving_review_count: 1,
+          require_code_owner_review: true,
+          require_last_push_approval: true,
+          dismiss_stale_reviews_on_push: true,
+          required_review_thread_resolution: true,
+        },
+        required_status_checks: {
+          strict_required_status_checks_policy: true,
+          required_check: [
+            { context: 'ci', integration_id: 15368 },
+            { context: 'keyless plan', integration_id: 15368 },
+          ],
+        },
+      });
+    });
+
+    it('give workflows a read token that cannot approve pull requests, and allow only the pinned actions', () => {
+      expect(onlyResource(staging, 'github_workflow_repository_permissions')).toEqual({ repository: 'platform-infra', default_workflow_permissions: 'read', can_approve_pull_request_reviews: false });
+      expect(onlyResource(staging, 'github_actions_repository_permissions')).toEqual({
+        repository: 'platform-infra',
+        enabled: true,
+        allowed_actions: 'selected',
+        allowed_actions_config: { github_owned_allowed: true, verified_allowed: false, patterns_allowed: ['aws-actions/configure-aws-credentials@*', 'pnpm/action-setup@*'] },
+      });
+    });
+
+    it('follow infraRepository.settingsAccount', () => {
+      const moved = bootstrapAccounts(parseBootstrapConfigYaml(CONFIG.replace('  id: 9001\n', '  id: 9001\n  settingsAccount: live\n')));
+      expect(moved.map((a) => [a.key, a.repositorySettings !== undefined])).toEqual([
+        ['live', true],
+        ['staging', false],
+      ]);
+    });
+  });
+
+  describe('config errors', () => {
+    const problems = (text: string): readonly string[] => {
+      try {
+        parseBootstrapConfigYaml(text, 'bootstrap.yaml');
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+
+    it.each([
+      ['another account', 'arn:aws:iam::999999999999:root', /breakGlassPrincipalArns\[0\]: "arn:aws:iam::999999999999:root": a principal of the account itself/],
+      ['every role of the account', 'arn:aws:iam::444444444444:role/*', /every role or user of the account is no break-glass principal/],
+      ['a "?" pattern', 'arn:aws:iam::444444444444:role/adm?n', /a principal of the account itself/],
+      ['not an IAM ARN', 'admin', /a principal of the account itself/],
+    ])('refuse a break-glass principal that is %s', (_what, arn, rule) => {
+      expect(problems(CONFIG.replace('arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_*', arn)).join('\n')).toMatch(rule);
+    });
+
+    it('refuse a settings account that is not an account', () => {
+      expect(problems(CONFIG.replace('  id: 9001\n', '  id: 9001\n  settingsAccount: prod\n'))).toEqual([
+        'infraRepository.settingsAccount: "prod": not an account of this config; use one of "live", "staging"',
+      ]);
+    });
+  });
+
+  describe('TerraformStateBucket', () => {
+    it('refuses pipeline principals without a key, and an empty list', () => {
+      expect(() => synthScope((scope) => new TerraformStateBucket(scope, 's', { bucketName: 'a-bucket', allowedPrincipalArns: ['arn:aws:iam::1:root'] }))).toThrow(
+        'allowedPrincipalArns: set kmsKeyArn too',
+      );
+      expect(() => synthScope((scope) => new TerraformStateBucket(scope, 's', { bucketName: 'a-bucket', kmsKeyArn: 'k', allowedPrincipalArns: [] }))).toThrow(
+        'allowedPrincipalArns: an empty list would deny everyone',
+      );
     });
   });
 });
