@@ -1,31 +1,74 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, accessReport, explainToken, renderAccessReport, renderTokenVerdicts } from '@keyless/policy';
 import type { TokenClaims } from '@keyless/policy';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { synthFast } from '@keyless/constructs/fast';
 import { findWorkspaceRoot, loadEnvironments, resolveConfigFiles } from './discover.js';
+import { UsageError, checkClaims, readTokenClaims } from './token-input.js';
+import type { TokenSources } from './token-input.js';
 
 const USAGE = `usage:
   keyless explain [APP|DIR|FILE ...] [--json]
       who can assume every role, what it may do, and its risk flags
   keyless explain [APP ...] --token '{"sub":"repo:OWNER/REPO:ref:refs/heads/main","aud":"sts.amazonaws.com"}' [--json]
+  keyless explain [APP ...] --token JWT|@FILE|- [--json]
   keyless explain [APP ...] --sub SUB [--aud AUD] [--iss ISS] [--json]
       which roles accept a token with these claims, and why the others refuse it
-      (aud defaults to the config's audience, iss to the config's issuer)
+      (aud defaults to the config's audience, iss to the config's issuer; --sub/--aud/--iss override --token)
+      --token takes the claims as JSON, a raw JWT (header.payload.signature), @FILE holding either, or -
+      to read either from standard input. A JWT's payload is decoded here; its signature is not verified,
+      and the token is never sent anywhere or printed back.
   keyless synth [APP|DIR|FILE ...] [--out DIR]
       the fast synthesizer: the same Terraform JSON as cdktf synth, for thousands of repositories
       (default output: apps/<app>/cdktf.out; --out only with one config)
 
-APP is a directory name under apps/ (dev, prod, bootstrap); no APP means every app.`;
+APP is a directory name under apps/ (dev, prod, bootstrap); no APP means every app.
+
+exit codes:
+  0  done; for explain with a token: at least one role accepts it
+  1  a config breaks a rule (every problem on its own line; nothing is written), or keyless failed
+     (one line; KEYLESS_DEBUG=1 prints the stack trace)
+  2  usage: an unknown command or option, an app that does not exist, or token input that is not a token
+  3  explain with a token: no role accepts it`;
 
 export interface MainContext {
   readonly cwd: string;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
+  /** Reads standard input, for `--token -`. @default - the process's standard input */
+  readonly stdin?: () => string;
 }
 
-/** Runs the command line; returns the exit code (0 ok, 1 bad config, 2 usage, 3 token accepted by no role). */
+/**
+ * Runs the command line; returns the exit code (0 ok, 1 bad config or failure, 2 usage, 3 token accepted by no
+ * role). Never throws: an unexpected error is one line on stderr and exit code 1.
+ */
 export async function main(argv: readonly string[], context: MainContext): Promise<number> {
+  const err = context.stderr ?? ((t: string) => process.stderr.write(t));
+  try {
+    return await run(argv, context);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(`${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
+      err(`${error.message}\n`);
+      return 2;
+    }
+    err(`keyless: ${oneLine(error)}${process.env['KEYLESS_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : ' (KEYLESS_DEBUG=1 prints the stack trace)'}\n`);
+    return 1;
+  }
+}
+
+/** An error as one line of text. */
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, '; ').trim() || 'unknown error';
+}
+
+async function run(argv: readonly string[], context: MainContext): Promise<number> {
   const out = context.stdout ?? ((t: string) => process.stdout.write(t));
   const err = context.stderr ?? ((t: string) => process.stderr.write(t));
   let parsed;
@@ -60,19 +103,24 @@ export async function main(argv: readonly string[], context: MainContext): Promi
 
   let claims: Partial<TokenClaims> | undefined;
   try {
-    claims = tokenClaims(parsed.values);
+    claims = tokenClaims(parsed.values, {
+      readFile: (path) => readFileSync(resolve(context.cwd, path), 'utf8'),
+      readStdin: context.stdin ?? (() => readFileSync(0, 'utf8')),
+    });
   } catch (error) {
     err(`${(error as Error).message}\n`);
     return 2;
   }
 
-  let environments;
+  let files: string[];
   try {
-    environments = loadEnvironments(resolveConfigFiles(names, context.cwd), context.cwd);
+    files = resolveConfigFiles(names, context.cwd);
   } catch (error) {
     err(`${(error as Error).message}\n`);
-    return error instanceof ConfigError ? 1 : 2;
+    return 2;
   }
+  // A ConfigError (exit 1, every problem) or anything unexpected (one line, exit 1) is reported by main().
+  const environments = loadEnvironments(files, context.cwd);
 
   if (claims === undefined) {
     const reports = environments.map((e) => ({ source: e.source, ...accessReport(e.model) }));
@@ -84,29 +132,18 @@ export async function main(argv: readonly string[], context: MainContext): Promi
   return verdicts.some((v) => v.allowed) ? 0 : 3;
 }
 
-function tokenClaims(values: { token?: string; sub?: string; aud?: string; iss?: string }): Partial<TokenClaims> | undefined {
-  let claims: Record<string, unknown> | undefined;
-  if (values.token !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(values.token);
-    } catch (error) {
-      throw new Error(`--token: not JSON: ${(error as Error).message}; pass the claims object, e.g. '{"sub":"repo:o/r:ref:refs/heads/main"}'`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('--token: expected a JSON object of claims');
-    claims = { ...(parsed as Record<string, unknown>) };
-  }
+/** The claims to explain: `--token` (JSON, JWT, @FILE or -), overridden claim by claim by --sub, --aud and --iss. */
+function tokenClaims(values: { token?: string; sub?: string; aud?: string; iss?: string }, sources: TokenSources): Partial<TokenClaims> | undefined {
+  let claims: Record<string, unknown> | undefined = values.token !== undefined ? { ...readTokenClaims(values.token, sources) } : undefined;
   for (const key of ['sub', 'aud', 'iss'] as const) {
-    if (values[key] !== undefined) claims = { ...(claims ?? {}), [key]: values[key] };
+    const value = values[key];
+    if (value === undefined) continue;
+    if (value.trim() === '') throw new UsageError(`--${key}: empty; give the ${key} claim's value`);
+    claims = { ...(claims ?? {}), [key]: value };
   }
   if (claims === undefined) return undefined;
-  if (claims['sub'] === undefined) throw new Error('--token/--sub: the sub claim is required');
-  for (const key of ['sub', 'aud', 'iss']) {
-    const v = claims[key];
-    if (v !== undefined && v !== null && typeof v !== 'string' && !(key === 'aud' && Array.isArray(v)))
-      throw new Error(`--token: claim ${key} must be a string`);
-  }
-  return claims as Partial<TokenClaims>;
+  if (claims['sub'] === undefined) throw new UsageError('--token/--sub: the sub claim is required');
+  return checkClaims(claims, values.token !== undefined ? '--token' : '--sub');
 }
 
 function synth(names: readonly string[], outdir: string | undefined, cwd: string, out: (t: string) => void, err: (t: string) => void): number {

@@ -31,22 +31,24 @@ export interface RunAppOptions {
 
 /**
  * Synthesizes one environment's app. A config that breaks a rule stops synthesis before anything is
- * written, prints every problem, and sets a failing exit code.
+ * written, prints every problem, and sets a failing exit code; any other error is one line on stderr and a
+ * failing exit code, never a stack trace (unless KEYLESS_DEBUG is set).
  */
 export function runApp(options: RunAppOptions): App | undefined {
-  const model = reportConfigErrors(() => loadAccessModel(options.configFile));
-  if (model === undefined) return undefined;
-  if (options.stackName !== undefined && model.sharding) throw new Error(`stackName: "${options.stackName}": a sharded environment names its stacks <environment>-<shard>`);
-  const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
-  for (const { stackId, model: stackModel } of splitModel(model)) {
-    new KeylessStack(app, options.stackName ?? stackId, {
-      access: stackModel,
-      backend: backendFromEnvironment(),
-      ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
-    });
-  }
-  app.synth();
-  return app;
+  return reportErrors(options.configFile, () => {
+    const model = loadAccessModel(options.configFile);
+    if (options.stackName !== undefined && model.sharding) throw new Error(`stackName: "${options.stackName}": a sharded environment names its stacks <environment>-<shard>`);
+    const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
+    for (const { stackId, model: stackModel } of splitModel(model)) {
+      new KeylessStack(app, options.stackName ?? stackId, {
+        access: stackModel,
+        backend: backendFromEnvironment(),
+        ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
+      });
+    }
+    app.synth();
+    return app;
+  });
 }
 
 export interface RunBootstrapAppOptions {
@@ -67,13 +69,12 @@ export interface RunBootstrapAppOptions {
 /** Synthesizes one `bootstrap-<account>` stack per account of the bootstrap config. */
 export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefined {
   const path = options.configFile instanceof URL ? fileURLToPath(options.configFile) : options.configFile;
-  let app: App;
-  try {
+  return reportErrors(path, () => {
     const config = parseBootstrapConfigYaml(readFileSync(path, 'utf8'), path);
     const accounts = bootstrapAccounts(config);
     // Validate every account before creating any stack, so a bad entry writes nothing at all.
     for (const account of accounts) buildAccessModel(account.access, `${path}: accounts.${account.key}`);
-    app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
+    const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
     for (const account of accounts) {
       new BootstrapStack(app, `bootstrap-${account.key}`, {
         account,
@@ -82,24 +83,27 @@ export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefine
         ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
       });
     }
-  } catch (error) {
-    if (reportConfigErrors(() => { throw error; }) === undefined) return undefined;
-    throw error;
-  }
-  app.synth();
-  return app;
+    app.synth();
+    return app;
+  });
 }
 
 /**
- * Runs `build`; a ConfigError is printed with every problem, sets a failing exit code and yields undefined
- * (nothing is synthesized). Any other error propagates.
+ * Runs `build`. A ConfigError is printed with every problem (nothing is synthesized); any other error as one
+ * line naming the config file, with the stack trace only when KEYLESS_DEBUG is set. Either sets a failing exit
+ * code and yields undefined.
  */
-function reportConfigErrors<T>(build: () => T): T | undefined {
+function reportErrors<T>(configFile: string | URL, build: () => T): T | undefined {
   try {
     return build();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\nnothing was synthesized\n`);
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\nnothing was synthesized\n`);
+    else {
+      const source = configFile instanceof URL ? fileURLToPath(configFile) : configFile;
+      const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, '; ').trim();
+      const debug = process.env['KEYLESS_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : ' (KEYLESS_DEBUG=1 prints the stack trace)';
+      process.stderr.write(`${source}: synthesis failed: ${message}${debug}\n`);
+    }
     process.exitCode = 1;
     return undefined;
   }
