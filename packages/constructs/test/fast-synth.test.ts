@@ -63,12 +63,13 @@ describe('fast synthesizer', () => {
     const role = fc.record({
       trust: fc.oneof(
         fc.record({ branches: fc.uniqueArray(fc.constantFrom('main', 'release/1.0', 'develop'), { minLength: 1 }) }),
-        fc.record({ environments: fc.uniqueArray(fc.constantFrom('dev', 'production', 'prod:v1'), { minLength: 1 }) }),
+        // dev is never protected below, so the any-branch opt-in the role then needs always has an effect.
+        fc.record({ environments: fc.uniqueArray(fc.constantFrom('dev', 'production', 'prod:v1'), { minLength: 1 }).map((e) => (e.includes('dev') ? e : ['dev', ...e])) }),
         fc.record({ tagPatterns: fc.constant(['v*']), tags: fc.constant(['v1.0.0']) }),
       ),
       managedPolicyArns: fc.uniqueArray(fc.constantFrom('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/team/deploy'), { maxLength: 2 }),
       maxSessionDurationSeconds: fc.constantFrom(3600, 7200),
-    });
+    }).map((r) => ('environments' in r.trust ? { ...r, dangerouslyAllowAnyBranch: true } : r));
     const repo = fc.record({
       roles: fc.dictionary(fc.constantFrom('deploy', 'release', 'ops'), role, { minKeys: 1, maxKeys: 1 }),
       environments: fc.constantFrom(undefined, { production: { reviewers: { teams: [1, 2] }, deploymentBranches: ['main', 'release/*'] } }, { dev: {} }),

@@ -28,6 +28,7 @@ repositories:
       deploy:
         trust: { branches: [main] }
       release:
+        dangerouslyAllowAnyBranch: true
         trust: { environments: [staging] }
         variable: { name: AWS_RELEASE_ROLE_ARN }
 `;

@@ -146,6 +146,7 @@ describe('RepositoryAccess', () => {
   svc:
     roles:
       deploy:
+        dangerouslyAllowAnyBranch: true
         trust:
           environments: [dev]
           workflows: [octo-org/octo-automation/.github/workflows/deploy.yml@refs/heads/main]
@@ -161,6 +162,7 @@ describe('RepositoryAccess', () => {
   svc:
     roles:
       deploy:
+        dangerouslyAllowAnyBranch: true
         trust:
           environments: [dev]
           workflows: [octo-org/octo-automation/.github/workflows/deploy.yml@refs/heads/main]
@@ -179,6 +181,7 @@ describe('RepositoryAccess', () => {
     manageSubjectTemplate: false
     roles:
       deploy:
+        dangerouslyAllowAnyBranch: true
         trust:
           environments: [dev]
           workflows: [octo-org/octo-automation/.github/workflows/deploy.yml@refs/heads/main]
