@@ -21,8 +21,9 @@ export function unifiedDiff(before: string, after: string, fromName: string, toN
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', text: a[i++] as string, ai: i, bi: ++j });
-    else if (j < m && (i === n || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) ops.push({ kind: '+', text: b[j++] as string, ai: i, bi: j });
-    else ops.push({ kind: '-', text: a[i++] as string, ai: i, bi: j });
+    // Removals before additions, as diff(1) writes them.
+    else if (i < n && (j === m || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) ops.push({ kind: '-', text: a[i++] as string, ai: i, bi: j });
+    else ops.push({ kind: '+', text: b[j++] as string, ai: i, bi: j });
   }
   const out = [`--- ${fromName}`, `+++ ${toName}`];
   let k = 0;

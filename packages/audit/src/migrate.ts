@@ -251,6 +251,7 @@ export function draftConfig(report: AuditReport, options: MigrateOptions): Migra
       notes.push(`skipped ${repository}: it is in ${options.config?.source} already; add a role to it by hand`);
       continue;
     }
+    workflows.sort((a, b) => cmp(a.file, b.file));
     const refs = new Set(workflows.map((w) => `${w.repository}:${w.file}`));
     const users = report.users.filter((u) => u.usedBy.some((r) => refs.has(r))).sort((a, b) => cmp(a.name, b.name));
     drafts.push(draftRepository(repository, workflows, users, defaultRoleName(prefix, key, roleKey)));

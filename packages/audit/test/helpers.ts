@@ -30,9 +30,9 @@ export async function run(args: readonly string[], options: { cwd?: string; live
 /** The file-mode audit of the fixtures. */
 export const FILE_AUDIT = ['audit', '--iam', 'authorization-details.json', '--credential-report', 'credential-report.csv', '--workflows', 'repos', '--as-of', AS_OF];
 
-/** A copy of a fixture folder in a temporary directory, for commands that write. */
-export function copyFixture(name: string): string {
+/** A copy of fixture folders in one temporary directory, for commands that write. */
+export function copyFixture(...names: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'keyless-audit-'));
-  cpSync(join(FIXTURES, name), join(dir, name), { recursive: true });
+  for (const name of names) cpSync(join(FIXTURES, name), join(dir, name), { recursive: true });
   return dir;
 }
