@@ -114,7 +114,7 @@ describe('keyless migrate --from-audit', () => {
     expect(result.out).toContain('no repository of this owner uses an access key');
   });
 
-  it.each([
+  it.each<[string, string | null, string[], number, RegExp]>([
     ['a file that is not an audit', '{"roles": []}', [], 2, /not a keyless audit document: expected roles, users and workflows/],
     ['a user without policies', '{"roles":[],"users":[{"name":"x","arn":"a"}],"workflows":[]}', [], 2, /users\[0\]: expected name, arn, policies and usedBy/],
     ['an owner that is not the config owner', null, ['--config', join(FIXTURES, 'adopt/access.yaml'), '--owner', 'acme'], 2, /--owner: acme is not the owner of/],
