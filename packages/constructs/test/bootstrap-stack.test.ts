@@ -287,17 +287,21 @@ describe('BootstrapStack', () => {
   });
 
   describe('GitHub environments', () => {
-    it('gate both applies with the account reviewers, no self review, no admin bypass, main only', () => {
-      for (const name of ['live', 'live-bootstrap']) {
+    it('gate the product apply with the account reviewers and the bootstrap apply with the settings account reviewers', () => {
+      // The settings account here is "staging" (no prod, the last account by name), whose reviewers are the top-level ones.
+      for (const [name, teams] of [['live', [11, 12]], ['live-bootstrap', [11]]] as const) {
         expect(findResource(live, 'github_repository_environment', 'environment', name).block).toEqual({
           repository: 'platform-infra',
           environment: name,
-          reviewers: [{ users: [], teams: [11, 12] }],
+          reviewers: [{ users: [], teams: [...teams] }],
           prevent_self_review: true,
           can_admins_bypass: false,
           deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
         });
       }
+      const moved = bootstrapAccounts(parseBootstrapConfigYaml(CONFIG.replace('  id: 9001\n', '  id: 9001\n  settingsAccount: live\n')));
+      const stagingBootstrap = moved.find((a) => a.key === 'staging')?.access.repositories['platform-infra']?.environments?.['staging-bootstrap'];
+      expect(stagingBootstrap?.reviewers).toEqual({ teams: [11, 12] });
     });
 
     it('let the read environment deploy from main only, without reviewers', () => {

@@ -268,12 +268,18 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
       const pipelineRoles = `arn:aws:iam::${acct}:role${PIPELINE_PATH}*`;
       const productRoles = `arn:aws:iam::${acct}:role${PRODUCT_ROLE_PATH}*`;
       const oidcProviders = `arn:aws:iam::${acct}:oidc-provider/*`;
-      const gatedEnvironment = {
-        ...(reviewers ? { reviewers } : {}),
+      const gated = (who: typeof reviewers) => ({
+        ...(who ? { reviewers: who } : {}),
         preventSelfReview: true,
         canAdminsBypass: false,
         deploymentBranches: ['main'],
-      };
+      });
+      // A bootstrap apply holds Administration on the infra repository, and GitHub scopes that to the whole
+      // repository, not to one environment: whoever approves any account's bootstrap apply could change every
+      // environment's protection rules. So every K-bootstrap environment takes the reviewers of the settings
+      // account, the ones who already guard the repository's ruleset.
+      const settingsAccount = settingsKey !== undefined ? config.accounts[settingsKey] : undefined;
+      const bootstrapReviewers = settingsAccount?.reviewers ?? config.reviewers;
       // The state objects of every keyless stack of the account, and nothing else in the bucket.
       const stateRead = {
         Version: '2012-10-17',
@@ -298,8 +304,8 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
             ...(config.infraRepository.id !== undefined ? { id: config.infraRepository.id } : {}),
             ...(config.infraRepository.subjectFormat ? { subjectFormat: config.infraRepository.subjectFormat } : {}),
             environments: {
-              [envs.apply]: gatedEnvironment,
-              [envs.bootstrapApply]: gatedEnvironment,
+              [envs.apply]: gated(reviewers),
+              [envs.bootstrapApply]: gated(bootstrapReviewers),
               // No reviewers: plans and the drift check run unattended, but only from main.
               [envs.read]: { preventSelfReview: false, canAdminsBypass: false, deploymentBranches: ['main'] },
             },
