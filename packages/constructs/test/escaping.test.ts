@@ -10,17 +10,21 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAccessModel, parseAccessConfig, roleTrustPolicy } from '@keyless/policy';
+import { readFileSync } from 'node:fs';
+import { bootstrapAccounts, buildAccessModel, parseAccessConfig, parseBootstrapConfigYaml, roleTrustPolicy } from '@keyless/policy';
+import { octoOrg } from '@keyless/testkit';
 import type { AccessModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import fc from 'fast-check';
 import stringify from 'json-stable-stringify';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  BootstrapStack,
   GithubActionsRole,
   GithubOidcProvider,
   KeylessStack,
   escapeTerraformTemplate,
+  renderBootstrapStack,
   renderKeylessStack,
   stableJson,
   terraformExpression,
@@ -85,7 +89,7 @@ function scan(value: Json, where = ''): LiveSequence[] {
   ]);
 }
 
-const OWN_REFERENCE = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.(arn|name|id|environment|bucket)\}$/;
+const OWN_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.(arn|name|id|environment|bucket)\}$/;
 
 /** The live sequences that are not references to a resource of the same stack. */
 function foreignSequences(stack: Json): LiveSequence[] {
@@ -285,6 +289,27 @@ describe('synthesized Terraform JSON', () => {
     const config = packedConfig(() => '', true) as { repositories: { web: { roles: { deploy: { description: string } } } } };
     config.repositories.web.roles.deploy.description = 'x ${TfToken[TOKEN.1]}';
     expect(() => modelOf(config)).toThrow('"TfToken[" is how cdktf marks its own references');
+  });
+});
+
+describe('bootstrap stacks', () => {
+  it('hold no live template sequence but keyless references, in both synthesizers', () => {
+    const config = parseBootstrapConfigYaml(readFileSync(octoOrg.bootstrap, 'utf8'), 'bootstrap.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'keyless-escaping-bootstrap-'));
+    try {
+      for (const account of bootstrapAccounts(config)) {
+        const id = `bootstrap-${account.key}`;
+        const model = buildAccessModel(account.access);
+        const fast = JSON.parse(stableJson(renderBootstrapStack(id, model, account, config.infraRepository.name))) as Json;
+        const stack = new BootstrapStack(new App({ outdir: dir }), id, { account, infraRepository: config.infraRepository.name });
+        const cdktf = JSON.parse(JSON.stringify(stack.toTerraform())) as Json;
+        expect(foreignSequences(fast)).toEqual([]);
+        expect(foreignSequences(cdktf)).toEqual([]);
+        expect(scan(fast).length).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
