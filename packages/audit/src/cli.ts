@@ -7,7 +7,7 @@
  * input, with a message naming the file and what is wrong, never a stack trace.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@keyless/policy';
 import { auditExitCode, auditJson, runAudit } from './audit.js';
@@ -71,7 +71,8 @@ export async function runAuditCommand(command: string, args: readonly string[], 
       return 2;
     }
     if (error instanceof AuditInputError || error instanceof LiveReadError) {
-      err(`keyless ${command}: ${error.message}\n`);
+      // Paths as the user gave them: relative to where the command runs.
+      err(`keyless ${command}: ${error.message.split(`${context.cwd}${sep}`).join('')}\n`);
       return 2;
     }
     if (error instanceof ConfigError) {

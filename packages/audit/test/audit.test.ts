@@ -226,3 +226,17 @@ describe('keyless audit exit codes', () => {
     });
   }
 });
+
+describe('the keyless command line', () => {
+  it('dispatches the audit commands to this package', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = join(FIXTURES, '../../../cli/bin/keyless.mjs');
+    const env = { ...process.env, INIT_CWD: FIXTURES };
+    const audit = spawnSync(process.execPath, [bin, 'audit', '--iam', 'authorization-details.json', '--credential-report', 'credential-report.csv', '--workflows', 'repos', '--as-of', AS_OF, '--json'], { env, encoding: 'utf8' });
+    expect(audit.status).toBe(1);
+    expect(audit.stdout).toBe((await run([...FILE_AUDIT, '--json'])).out);
+    const bad = spawnSync(process.execPath, [bin, 'audit', '--iam', 'nope.json'], { env, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('keyless audit: nope.json: no such file\n');
+  }, 60_000);
+});

@@ -22,6 +22,17 @@ const USAGE = `usage:
   keyless synth [APP|DIR|FILE ...] [--out DIR]
       the fast synthesizer: the same Terraform JSON as cdktf synth, for thousands of repositories
       (default output: apps/<app>/cdktf.out; --out only with one config)
+  keyless audit --iam FILE [--credential-report FILE] [--workflows DIR|OWNER/REPO=PATH]... [--json] [--out FILE]
+  keyless audit --aws [--github-org ORG] [--json] [--out FILE]
+      existing roles that trust GitHub checked against keyless' rules, every user with an active access key,
+      and the workflows that use keys (exit 1 when anything critical or high is found, 2 on bad input)
+  keyless migrate --from-audit AUDIT.json --owner ORG [--config access.yaml] [--out FILE]
+      draft config entries: one role per repository that uses a key, with the key's permissions
+  keyless migrate-workflow FILE... [--check] [--role-variable NAME]
+      rewrite workflows from access keys to role-to-assume (--check: print the diff, exit 1 if needed)
+  keyless import --stack DIR|FILE (--iam FILE | --aws) [--out FILE|-]
+      Terraform import blocks that adopt the existing GitHub roles the config describes
+      (docs/migration-from-access-keys.md walks through all four)
 
 APP is a directory name under apps/ (dev, prod, bootstrap); no APP means every app.
 
@@ -69,6 +80,8 @@ function oneLine(error: unknown): string {
 }
 
 async function run(argv: readonly string[], context: MainContext): Promise<number> {
+  // The audit commands live in @keyless/audit, loaded only when used (it brings the AWS SDK and Octokit).
+  if (['audit', 'migrate', 'migrate-workflow', 'import'].includes(argv[0] ?? '')) return (await import('@keyless/audit')).runAuditCommand(argv[0] as string, argv.slice(1), context);
   const out = context.stdout ?? ((t: string) => process.stdout.write(t));
   const err = context.stderr ?? ((t: string) => process.stderr.write(t));
   let parsed;
