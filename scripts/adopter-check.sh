@@ -94,7 +94,7 @@ if [ -z "$failed" ]; then
   # Which tests failed, by package and title, from the JSON reports.
   node -e '
     const { existsSync, readFileSync, readdirSync } = require("node:fs");
-    for (const group of ["packages", "apps"]) for (const name of readdirSync(group)) {
+    for (const group of ["packages", "apps", "actions"]) for (const name of existsSync(group) ? readdirSync(group) : []) {
       const file = `${group}/${name}/test-results.json`;
       if (!existsSync(file)) continue;
       for (const t of JSON.parse(readFileSync(file, "utf8")).testResults)
