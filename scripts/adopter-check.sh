@@ -97,8 +97,8 @@ if [ -z "$failed" ]; then
     for (const group of ["packages", "apps", "actions"]) for (const name of existsSync(group) ? readdirSync(group) : []) {
       const file = `${group}/${name}/test-results.json`;
       if (!existsSync(file)) continue;
-      for (const t of JSON.parse(readFileSync(file, "utf8")).testResults)
-        for (const a of t.assertionResults) if (a.status === "failed")
+      for (const t of JSON.parse(readFileSync(file, "utf8")).testResults ?? [])
+        for (const a of t.assertionResults ?? []) if (a.status === "failed")
           console.log(`   x ${group}/${name}: ${a.fullName}\n       ${(a.failureMessages[0] ?? "").split("\n")[0].slice(0, 300)}`);
     }' || true
   if [ ${#filters[@]} -eq 0 ]; then
