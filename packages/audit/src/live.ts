@@ -257,6 +257,7 @@ export async function collectGithub(options: GithubLiveOptions): Promise<GithubL
   };
 
   let done = 0;
+  let repoSecretsRefused = false;
   const repositories = await pool(active, options.concurrency ?? 4, async (r): Promise<RepositoryFiles> => {
     const owner = r.owner.login;
     const repo = r.name;
@@ -266,6 +267,8 @@ export async function collectGithub(options: GithubLiveOptions): Promise<GithubL
     } catch (error) {
       const status = statusOf(error);
       if (status !== 403 && status !== 404) return fail(`listing the secrets of ${r.full_name}`, error);
+      if (!repoSecretsRefused) progress(`github: cannot list the secrets of ${r.full_name} (HTTP ${status}); the token needs the Secrets permission (read) to list them, the audit goes on without`);
+      repoSecretsRefused = true;
     }
     const workflows: SourceFile[] = [];
     for (const entry of (await listDir(owner, repo, '.github/workflows')).sort((a, b) => cmp(a.name, b.name))) {
