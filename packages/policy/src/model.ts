@@ -500,8 +500,8 @@ function buildRole(
   const trust = role.trust;
   const trustAt = [...at, 'trust'];
   const risks: Risk[] = [];
-  const ownEntry = Object.entries(ctx.config.repositories).find(([k]) => k === repository.name);
-  const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p, { repoKey: repository.name, declared: ownEntry?.[1].environments });
+  const own = Object.prototype.hasOwnProperty.call(ctx.config.repositories, repository.name) ? ctx.config.repositories[repository.name] : undefined;
+  const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p, { repoKey: repository.name, declared: own?.environments });
   const others: { identity: RepositoryIdentity; contexts: SubjectContext[] }[] = [];
   for (const [otherKey, otherTrust] of sortedEntries(trust.repositories)) {
     const otherAt = [...trustAt, 'repositories', otherKey];

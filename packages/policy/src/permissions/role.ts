@@ -51,12 +51,28 @@ function readOnlyRule(): string {
   return `a readOnly role may hold only List and Read actions (AWS access levels, ${iamDataVersion()})`;
 }
 
-/** The AWS managed policy an ARN names, its analysis, or the rule it breaks; undefined for customer policies. */
-export function managedPolicySource(arn: string, partition: string | undefined, accountId: string):
+type ManagedSource =
   | { readonly kind: 'aws'; readonly analysis: PolicyAnalysis }
   | { readonly kind: 'customer' }
   | { readonly kind: 'problem'; readonly rule: string }
-  | undefined {
+  | undefined;
+
+const sourceCache = new Map<string, ManagedSource>();
+
+/**
+ * What a managed policy ARN points at: an AWS managed policy with its analysis, a customer managed policy of
+ * the account, or the rule it breaks; undefined when it is not a policy ARN at all. Cached: ten thousand roles
+ * attaching the same policy look it up once.
+ */
+export function managedPolicySource(arn: string, partition: string | undefined, accountId: string): ManagedSource {
+  const key = `${partition ?? ''}\u0000${accountId}\u0000${arn}`;
+  if (sourceCache.has(key)) return sourceCache.get(key);
+  const source = lookupSource(arn, partition, accountId);
+  sourceCache.set(key, source);
+  return source;
+}
+
+function lookupSource(arn: string, partition: string | undefined, accountId: string): ManagedSource {
   const parsed = parsePolicyArn(arn);
   if (!parsed) return undefined; // the ARN's shape is checked, and reported, by the caller
   if (partition !== undefined && parsed.partition !== partition)
