@@ -84,6 +84,21 @@ describe('keyless import', () => {
     expect((await run(['import', '--iam', 'authorization-details.json', '--stack', dir, '--out', '-'])).out).toBe(readFileSync(join(dir, IMPORT_FILE), 'utf8'));
   });
 
+  it('reads the existing roles live as well, with the same result', async () => {
+    const { loadManifest, startReplayServer } = await import('./support/replay-server.mjs');
+    const replay = await startReplayServer(loadManifest(join(FIXTURES, 'live/iam/manifest.json')));
+    try {
+      const dir = stackDir(synth());
+      const live = await run(['import', '--aws', '--stack', dir, '--out', '-'], { live: { aws: { endpoint: replay.url, credentials: { accessKeyId: 'AKIDREPLAY', secretAccessKey: 'x' } } } });
+      const files = await run(['import', '--iam', 'authorization-details.json', '--stack', dir, '--out', '-']);
+      expect(live.code).toBe(0);
+      expect(live.out).toBe(files.out);
+      expect(replay.requests.map((r) => new URLSearchParams(r.form).get('Action'))).not.toContain('GenerateCredentialReport');
+    } finally {
+      await replay.close();
+    }
+  });
+
   it('refuses to adopt a role that does not trust GitHub, and writes nothing', async () => {
     const yaml = readFileSync(join(FIXTURES, 'adopt/access.yaml'), 'utf8').replace('  tools:\n    id: 4004\n    roles:\n      deploy:\n', '  tools:\n    id: 4004\n    roles:\n      deploy:\n        name: lambda-exec\n');
     const dir = stackDir(synth(yaml));
