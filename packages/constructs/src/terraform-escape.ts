@@ -82,8 +82,17 @@ export function trustPolicyJson(
   document: { readonly Statement: readonly object[] },
   principal: string | TerraformExpression,
 ): string {
-  return terraformPolicyJson({
+  const reference = isTerraformExpression(principal) ? expressionText(principal) : undefined;
+  const withPrincipal = (federated: string | TerraformExpression) => ({
     ...document,
-    Statement: document.Statement.map((statement) => ({ ...statement, Principal: { Federated: principal } })),
+    Statement: document.Statement.map((statement) => ({ ...statement, Principal: { Federated: federated } })),
   });
+  // Fast path, for thousands of roles: when the only template sequences in the plain JSON are the principal's
+  // own references, there is nothing to escape and the plain JSON is exactly what the careful writer writes.
+  const plain = JSON.stringify(withPrincipal(reference ?? principal));
+  const live = plain.match(TEMPLATE_START)?.length ?? 0;
+  const own = reference === undefined ? 0 : document.Statement.length * (reference.match(TEMPLATE_START)?.length ?? 0);
+  return live === own ? plain : terraformPolicyJson(withPrincipal(principal));
 }
+
+const TEMPLATE_START = /[$%]\{/g;

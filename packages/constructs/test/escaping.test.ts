@@ -230,6 +230,29 @@ describe('terraformPolicyJson', () => {
     expect(terraformPolicyJson(doc)).toBe('{"k$${a}":["%%{b}","${aws_x.y.arn}"]}');
   });
 
+  it('writes a trust policy the same on its fast path as the careful writer does, for any template text', () => {
+    const piece = fc.oneof(fc.constantFrom(...TEMPLATE_TEXT), fc.stringMatching(/^[$%{}a-z:*/]{0,6}$/));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 3, maxLength: 3 }), fc.boolean(), fc.integer({ min: 1, max: 2 }), ([a, b, c], reference, statements) => {
+        const doc = {
+          Version: '2012-10-17',
+          Statement: Array.from({ length: statements }, (_, i) => ({
+            Sid: `S${i}`,
+            Effect: 'Allow',
+            Principal: { Federated: 'placeholder' },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { [`k${a}`]: b } },
+          })),
+        };
+        const principal = reference ? terraformExpression('${aws_iam_openid_connect_provider.p.arn}') : `arn:aws:iam::1:oidc-provider/${c}`;
+        const careful = terraformPolicyJson({ ...doc, Statement: doc.Statement.map((st) => ({ ...st, Principal: { Federated: principal } })) });
+        expect(trustPolicyJson(doc, principal)).toBe(careful);
+        expect(liveSequences(careful)).toEqual(reference ? Array(statements).fill('${aws_iam_openid_connect_provider.p.arn}') : []);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps the provider reference of a trust policy live and escapes an existing ARN', () => {
     const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'placeholder' }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
     expect(trustPolicyJson(doc, terraformExpression('${aws_iam_openid_connect_provider.p.arn}'))).toContain('"Federated":"${aws_iam_openid_connect_provider.p.arn}"');

@@ -56,6 +56,8 @@ const AWS_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', '
  * Returns the rule broken, or undefined.
  */
 export function checkNameText(value: string): string | undefined {
+  // Printable ASCII is visible, in normal form and of one script: only template syntax can be wrong with it.
+  if (PRINTABLE_ASCII.test(value)) return checkTemplateText(value);
   const text = checkTemplateText(value) ?? checkVisibleText(value);
   if (text) return text;
   if (value.normalize('NFKC') !== value)
@@ -74,14 +76,18 @@ export function checkNameText(value: string): string | undefined {
  * `TfToken[` is how cdktf marks its own references. Returns the rule broken, or undefined.
  */
 export function checkTemplateText(value: string): string | undefined {
+  if (!value.includes('{') && !value.includes('TfToken')) return undefined;
   if (value.includes('${') || value.includes('%{'))
     return `"${value.includes('${') ? '${' : '%{'}" is Terraform template syntax; a name never contains it`;
   if (value.includes('TfToken[')) return '"TfToken[" is a cdktf token marker; no config value contains it';
   return undefined;
 }
 
+const PRINTABLE_ASCII = /^[\u0020-\u007E]*$/;
+
 /** Refuses control, invisible, formatting and bidirectional characters and unusual spaces. */
 export function checkVisibleText(value: string): string | undefined {
+  if (PRINTABLE_ASCII.test(value)) return undefined;
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;
     if (code === 0x20) continue;
