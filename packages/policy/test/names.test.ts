@@ -14,6 +14,7 @@ import {
   checkEnvironmentName,
   checkNameText,
   checkRefName,
+  checkSubjectValue,
   checkWorkflowRef,
   explainToken,
   parseAccessConfig,
@@ -185,6 +186,21 @@ describe('checkRefName (git check-ref-format, as GitHub applies it)', () => {
 
   it.each(['main', 'release/1.0', 'feature/JIRA-1_x', 'v1.0.0', 'a@b', 'héllo', 'refs', 'heads/x'])('accepts %j', (name) => {
     expect(checkRefName(name, false)).toBeUndefined();
+  });
+});
+
+describe('checkSubjectValue (the last line of defence, whatever built the subject)', () => {
+  it.each([
+    ['repo:o/r:ref:refs/heads/%{endif}', '"%{" is Terraform template syntax'],
+    ['repo:o/r:ref:refs/heads/x#{TfToken[TOKEN.1]}', '"TfToken[" is a cdktf token marker'],
+    ['repo:o/r:ref:refs/heads/ma\u200Bin', 'U+200B is an invisible character'],
+    ['repo:o/r:environment:prod\u202E', 'U+202E is a bidirectional control character'],
+  ])('refuses %j', (sub, rule) => {
+    expect(checkSubjectValue(sub)).toContain(rule);
+  });
+
+  it('accepts a subject whose parts are in different scripts, each a valid name', () => {
+    expect(checkSubjectValue('repo:octo-org/web:environment:Производство')).toBeUndefined();
   });
 });
 
