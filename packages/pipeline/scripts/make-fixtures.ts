@@ -4,7 +4,7 @@
  *   pnpm --filter @keyless/pipeline fixtures        # ~1.5 minutes: six offline terraform plans
  *
  * Terraform cannot apply offline, so "what exists" is made instead: the dev app as configured in
- * apps/dev/access.yaml is planned from an empty state (every resource a create), and a Terraform state
+ * test/fixtures/dev-create/access.yaml (the fixtures' own config, not the example app an adopter replaces) is planned from an empty state (every resource a create), and a Terraform state
  * (format 4) is built from that plan's planned values, with the attributes AWS would compute (ids, ARNs,
  * unique ids, dates) filled in with fake but well-formed values. Each variant of the config is then planned
  * against that state with `-refresh=false`, through @keyless/tf-check with the real hashicorp/aws provider
@@ -29,7 +29,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('../test/fixtures', import.meta.url));
-const baseConfigFile = join(root, 'apps/dev/access.yaml');
+// Read before the fixtures are rewritten; the fixtures' own base config, not apps/dev (an adopter replaces that).
+const baseConfigFile = join(fixtures, 'dev-create/access.yaml');
+const baseConfigText = readFileSync(baseConfigFile, 'utf8');
 const work = mkdtempSync(join(tmpdir(), 'keyless-fixtures-'));
 
 /** The variants planned against the state of the base config, each an edit of the YAML document. */
@@ -245,9 +247,9 @@ try {
   const state = stateFromPlan(create.json, accountId, outputs);
 
   mkdirSync(fixtures, { recursive: true });
-  writeFixture('dev-create', readFileSync(baseConfigFile, 'utf8'), create);
+  writeFixture('dev-create', baseConfigText, create);
   for (const [name, edit] of Object.entries(VARIANTS)) {
-    const doc = parseDocument(readFileSync(baseConfigFile, 'utf8'));
+    const doc = parseDocument(baseConfigText);
     edit(doc);
     const text = doc.toString();
     const file = join(work, `${name}.access.yaml`);

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapVariableNames } from '@keyless/policy';
+import { bootstrapEnvironmentNames, bootstrapVariableNames } from '@keyless/policy';
 
 export interface WorkspacePackage {
   /** package.json name, e.g. `@keyless/app-dev`. */
@@ -143,8 +143,15 @@ export interface StackEntry {
   readonly app: string;
   /** Stack name (its directory under cdktf.out/stacks). */
   readonly stack: string;
-  /** The bootstrap account key (= GitHub environment) of the stack's AWS account: dev, prod. */
+  /** The bootstrap account key of the stack's AWS account: dev, prod. */
+  readonly account: string;
+  /**
+   * The GitHub environment whose reviewers gate the apply and whose role applies it: the account key for a
+   * product stack (dev), `<key>-bootstrap` for the account's bootstrap stack (dev-bootstrap).
+   */
   readonly environment: string;
+  /** The environment of the plans on main and the drift check (`<key>-read`): branch main only, the read App's key. */
+  readonly readEnvironment: string;
   /** The stack's working directory relative to the root. */
   readonly workdir: string;
   readonly accountId: string;
@@ -152,6 +159,8 @@ export interface StackEntry {
   readonly planRoleVar: string;
   readonly driftRoleVar: string;
   readonly regionVar: string;
+  /** SHA-256 of the stack's cdk.tf.json, when the matrix was made with a bundle of the synthesized stacks. */
+  readonly synthDigest?: string;
 }
 
 interface Manifest {
@@ -178,8 +187,8 @@ export function stackAccountId(stackJson: unknown): string | undefined {
 }
 
 /**
- * One matrix entry per stack of the given apps: the stack's account decides its environment, through the
- * bootstrap's accounts (account id → key), because that environment's roles are the ones trusted there.
+ * One matrix entry per stack of the given apps: the stack's account decides its environments, through the
+ * bootstrap's accounts (account id → key), because those environments' roles are the ones trusted there.
  */
 export function stackMatrix(root: string, apps: readonly string[], accounts: ReadonlyMap<string, string>): StackEntry[] {
   const out: StackEntry[] = [];
@@ -191,10 +200,14 @@ export function stackMatrix(root: string, apps: readonly string[], accounts: Rea
       if (environment === undefined)
         throw new Error(`stack ${s.stack} of apps/${app}: account ${accountId} is not an account of apps/bootstrap/bootstrap.yaml, so no pipeline role can plan or apply it`);
       const names = bootstrapVariableNames(environment);
+      const envs = bootstrapEnvironmentNames(environment);
       out.push({
         app,
         stack: s.stack,
-        environment,
+        account: environment,
+        // runBootstrapApp names an account's bootstrap stack bootstrap-<key>; its own role applies it.
+        environment: s.stack === `bootstrap-${environment}` ? envs.bootstrapApply : envs.apply,
+        readEnvironment: envs.read,
         workdir: s.workdir,
         accountId,
         planRoleVar: names.planRoleArn,

@@ -7,3 +7,6 @@ export * from './configs.js';
 export * from './workflow-lint.js';
 export * from './main.js';
 export * from './app-token.js';
+export * from './standalone.js';
+export * from './workflow-security.js';
+export * from './iam-simulate.js';

@@ -3,10 +3,11 @@
  * nothing here talks to AWS or needs credentials.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AccessReport } from '@keyless/policy';
+import { accessChanges } from './access-changes.js';
 import { affectedApps, loadWorkspace, stackMatrix } from './affected.js';
 import { appInstallationToken } from './app-token.js';
 import { configOnlyChange, unchangedStacks } from './changed-stacks.js';
@@ -15,14 +16,18 @@ import { accessReportsByStack, bootstrapAccountMap } from './configs.js';
 import type { PlanJson } from './plan-json.js';
 import { renderPlanComment, renderPlanError } from './render-comment.js';
 import { formatFindings, lintWorkflowDirectory } from './workflow-lint.js';
+import { sha256 } from '../standalone/stack-check.mjs';
 
 const USAGE = `usage: keyless-pipeline COMMAND [options]
 
   affected --base REV --head REV
       the apps a change affects, and why (JSON)
   matrix (--base REV --head REV | --apps a,b | --all) [--only-apps a,b] [--exclude-apps a,b] [--synth] [--github-output]
-      one entry per stack of those apps: {"include":[{app, stack, environment, workdir, planRoleVar, ...}]}
-      --synth synthesizes each app first; --github-output also writes matrix= and count= to $GITHUB_OUTPUT
+         [--bundle DIR [--access-base-root DIR]]
+      one entry per stack of those apps: {"include":[{app, stack, environment, readEnvironment, workdir, ...}]}
+      --synth synthesizes each app first; --github-output also writes matrix= and count= to $GITHUB_OUTPUT;
+      --bundle copies each stack's cdk.tf.json to DIR/<stack>/ and adds its SHA-256 (synthDigest) to the entry,
+      and with --access-base-root the access changes between that checkout and this one (DIR/<stack>/access.json)
   access-report --stack STACK [--root DIR] [--out FILE]
       the access report of the stack's environment in the checkout at DIR (null when it has no such stack)
   comment --stack STACK --plan PLAN.json [--plan-text PLAN.txt] [--access-base F] [--access-head F]
@@ -102,6 +107,8 @@ export async function main(argv: readonly string[], context: MainContext): Promi
         'exclude-apps': { type: 'string' },
         synth: { type: 'boolean', default: false },
         'github-output': { type: 'boolean', default: false },
+        bundle: { type: 'string' },
+        'access-base-root': { type: 'string' },
         root: { type: 'string' },
         stack: { type: 'string' },
         out: { type: 'string' },
@@ -168,7 +175,25 @@ export async function main(argv: readonly string[], context: MainContext): Promi
             unchanged.add(`${app}/${stack}`);
           }
         }
-        const include = stackMatrix(root, apps, bootstrapAccountMap(root)).filter((e) => !unchanged.has(`${e.app}/${e.stack}`));
+        let include = stackMatrix(root, apps, bootstrapAccountMap(root)).filter((e) => !unchanged.has(`${e.app}/${e.stack}`));
+        if (values.bundle !== undefined) {
+          // The synthesized stacks for the terraform jobs, which take them as data: pinned by digest.
+          const bundle = resolve(context.cwd, values.bundle);
+          const baseRoot = values['access-base-root'] !== undefined ? resolve(context.cwd, values['access-base-root']) : undefined;
+          const head = baseRoot !== undefined ? accessReportsByStack(root) : undefined;
+          const base = baseRoot !== undefined ? accessReportsByStack(baseRoot) : undefined;
+          for (const e of [...(head?.errors ?? []), ...(base?.errors ?? [])]) err(`${e}\n`);
+          include = include.map((e) => {
+            const text = readFileSync(join(root, e.workdir, 'cdk.tf.json'), 'utf8');
+            mkdirSync(join(bundle, e.stack), { recursive: true });
+            writeFileSync(join(bundle, e.stack, 'cdk.tf.json'), text);
+            if (head && base) {
+              const changes = accessChanges(base.reports.get(e.stack), head.reports.get(e.stack)).map((c) => ({ kind: c.kind, line: c.line }));
+              writeFileSync(join(bundle, e.stack, 'access.json'), `${JSON.stringify(changes, null, 1)}\n`);
+            }
+            return { ...e, synthDigest: sha256(text) };
+          });
+        }
         const matrix = JSON.stringify({ include });
         if (values['github-output']) {
           const file = env['GITHUB_OUTPUT'];

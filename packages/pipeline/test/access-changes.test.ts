@@ -46,14 +46,23 @@ describe('accessChanges on the configs of the real plans', () => {
       },
       { kind: 'gain', role: 'gha-dev-platform-deploy', line: '+ octo-org/platform, branch main, through gha-dev-platform-deploy, can now also: AdministratorAccess' },
       { kind: 'risk', role: 'gha-dev-platform-deploy', line: '! gha-dev-platform-deploy: the role has full administrator access' },
+      // The role was administrator-equivalent already (AmazonECS_FullAccess passes any role); the risk now reads "full".
+      {
+        kind: 'risk-removed',
+        role: 'gha-dev-platform-deploy',
+        line: expect.stringMatching(/^~ gha-dev-platform-deploy: no longer: the role is administrator-equivalent: arn:aws:iam::aws:policy\/AmazonECS_FullAccess allows iam:PassRole/),
+      },
     ]);
   });
 
   it('counts every subject as a gain when the stack is new', () => {
     const { head } = reports('dev-create');
     const lines = accessChangeLines(undefined, head);
-    expect(lines).toHaveLength(head.roles.reduce((n, r) => n + r.subjects.length, 0));
-    expect(lines.every((l) => l.startsWith('+ '))).toBe(true);
+    // Every subject is a gain, and every risky grant (other than name recycling) is flagged once.
+    const risks = head.roles.reduce((n, r) => n + r.risks.filter((k) => k.kind !== 'name-recycling').length, 0);
+    expect(lines.filter((l) => l.startsWith('+ '))).toHaveLength(head.roles.reduce((n, r) => n + r.subjects.length, 0));
+    expect(lines.filter((l) => l.startsWith('! '))).toHaveLength(risks);
+    expect(lines).toHaveLength(head.roles.reduce((n, r) => n + r.subjects.length, 0) + risks);
     expect(lines).toContain('+ octo-org/data-pipeline, pull requests, can now assume gha-dev-data-pipeline-plan: ReadOnlyAccess');
   });
 

@@ -86,16 +86,20 @@ describe('stackMatrix', () => {
 
   it('has one entry per synthesized stack, with the environment of its account and the variables to read', () => {
     const matrix = stackMatrix(root, ALL, bootstrapAccountMap(OCTO_ORG));
-    expect(matrix.map((e) => [e.app, e.stack, e.environment, e.accountId])).toEqual([
-      ['bootstrap', 'bootstrap-dev', 'dev', '111111111111'],
-      ['bootstrap', 'bootstrap-prod', 'prod', '222222222222'],
-      ['dev', 'dev', 'dev', '111111111111'],
-      ['prod', 'prod', 'prod', '222222222222'],
+    // A product stack applies through the account's environment, the bootstrap stack through <key>-bootstrap;
+    // both plan on main through <key>-read.
+    expect(matrix.map((e) => [e.app, e.stack, e.account, e.environment, e.readEnvironment, e.accountId])).toEqual([
+      ['bootstrap', 'bootstrap-dev', 'dev', 'dev-bootstrap', 'dev-read', '111111111111'],
+      ['bootstrap', 'bootstrap-prod', 'prod', 'prod-bootstrap', 'prod-read', '222222222222'],
+      ['dev', 'dev', 'dev', 'dev', 'dev-read', '111111111111'],
+      ['prod', 'prod', 'prod', 'prod', 'prod-read', '222222222222'],
     ]);
     expect(matrix.find((e) => e.stack === 'bootstrap-prod')).toEqual({
       app: 'bootstrap',
       stack: 'bootstrap-prod',
-      environment: 'prod',
+      account: 'prod',
+      environment: 'prod-bootstrap',
+      readEnvironment: 'prod-read',
       accountId: '222222222222',
       workdir: 'apps/bootstrap/cdktf.out/stacks/bootstrap-prod',
       planRoleVar: 'KEYLESS_PLAN_ROLE_ARN_PROD',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,9 +118,19 @@ describe('keyless-pipeline affected and matrix', () => {
     writeFileSync(output, '');
     const { code, out } = await run(['matrix', '--base', 'HEAD~1', '--head', 'HEAD', '--root', root, '--github-output'], { env: { ...process.env, GITHUB_OUTPUT: output } });
     expect(code).toBe(0);
-    const include = [{ app: 'dev', stack: 'dev', environment: 'dev', workdir: 'apps/dev/cdktf.out/stacks/dev', accountId: '111111111111', planRoleVar: 'KEYLESS_PLAN_ROLE_ARN_DEV', driftRoleVar: 'KEYLESS_DRIFT_ROLE_ARN_DEV', regionVar: 'KEYLESS_REGION_DEV' }];
+    const include = [{ app: 'dev', stack: 'dev', account: 'dev', environment: 'dev', readEnvironment: 'dev-read', workdir: 'apps/dev/cdktf.out/stacks/dev', accountId: '111111111111', planRoleVar: 'KEYLESS_PLAN_ROLE_ARN_DEV', driftRoleVar: 'KEYLESS_DRIFT_ROLE_ARN_DEV', regionVar: 'KEYLESS_REGION_DEV' }];
     expect(JSON.parse(out)).toEqual({ include });
     expect(readFileSync(output, 'utf8')).toBe(`matrix=${JSON.stringify({ include })}\ncount=1\n`);
+  });
+
+  it('matrix: --bundle copies each stack for the terraform jobs and pins it by its SHA-256', async () => {
+    const bundle = join(temp, 'bundle');
+    const { code, out } = await run(['matrix', '--apps', 'dev', '--root', root, '--bundle', bundle]);
+    expect(code).toBe(0);
+    const text = readFileSync(join(root, 'apps/dev/cdktf.out/stacks/dev/cdk.tf.json'), 'utf8');
+    expect(readFileSync(join(bundle, 'dev', 'cdk.tf.json'), 'utf8')).toBe(text);
+    const digest = createHash('sha256').update(text).digest('hex');
+    expect((JSON.parse(out) as { include: { synthDigest?: string }[] }).include[0]?.synthDigest).toBe(digest);
   });
 
   it('matrix: --exclude-apps leaves an app out', async () => {

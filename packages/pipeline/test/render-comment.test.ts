@@ -69,7 +69,7 @@ describe('renderPlanComment on real plans', () => {
     expect(access).toContain('+ octo-org/platform, environment dev-database, can now assume gha-dev-platform-deploy: AdministratorAccess, AmazonECS_FullAccess\n');
     expect(access).toContain('+ octo-org/platform, branch main, through gha-dev-platform-deploy, can now also: AdministratorAccess\n');
     expect(access).toContain('! gha-dev-platform-deploy: the role has full administrator access\n');
-    expect(body).toContain('🔑 3 access changes · ⚠️ new risky grant');
+    expect(body).toContain('🔑 4 access changes · ⚠️ new risky grant');
     expect(body).not.toContain('CAUTION');
   });
 
