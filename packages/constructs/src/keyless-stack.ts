@@ -60,7 +60,8 @@ export class KeylessStack extends TerraformStack {
         bucket: literal(model.state.bucket),
         key: literal(`${model.state.keyPrefix}/${id}.tfstate`),
         region: literal(model.state.region),
-        encrypt: true,
+        // No `encrypt`: with it terraform asks for SSE-S3 (AES256) on every write, overriding the bucket's
+        // default encryption with its customer managed KMS key, which the bootstrap's bucket policy requires.
       });
       // S3 lock files replace the deprecated DynamoDB table; cdktf 0.21 has no typed option for it yet.
       this.addOverride('terraform.backend.s3.use_lockfile', true);
