@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderBootstrapStack } from '@keyless/constructs/fast';
 import { bootstrapAccounts, buildAccessModel, parseBootstrapConfigYaml } from '@keyless/policy';
+import { spawnSync } from 'node:child_process';
+import { findTerraform } from '@keyless/tf-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   UNKNOWN,
@@ -97,6 +99,25 @@ describe('checkStack', () => {
     expect(check(STACK, LOCK, '0'.repeat(64)).join('\n')).toMatch(/cdk\.tf\.json: its SHA-256 is [0-9a-f]{64}, the synthesis job published 0{64}/);
     expect(check(STACK, LOCK.split('\n\n')[0]).join('\n')).toMatch(/no entry for registry\.terraform\.io\/integrations\/github; commit one/);
   });
+
+  const tf = findTerraform();
+  it.skipIf(!tf.ok || tf.env.platform !== 'linux_amd64' || tf.env.awsProviderVersion !== '5.100.0')('commits the hash terraform computes for the aws provider it installs (offline mirror)', () => {
+    if (!tf.ok) return;
+    const dir = mkdtempSync(join(temp, 'lock-'));
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } } }));
+    const r = spawnSync(tf.env.terraformBin, ['providers', 'lock', `-fs-mirror=${tf.env.pluginDir}`, '-platform=linux_amd64'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const computed = parseLockFile(readFileSync(join(dir, '.terraform.lock.hcl'), 'utf8')).get('registry.terraform.io/hashicorp/aws');
+    for (const app of ['bootstrap', 'dev', 'prod']) {
+      const committed = parseLockFile(readFileSync(fileURLToPath(new URL(`../../../apps/${app}/.terraform.lock.hcl`, import.meta.url)), 'utf8')).get('registry.terraform.io/hashicorp/aws');
+      expect(committed?.hashes, app).toEqual(expect.arrayContaining([...(computed?.hashes ?? ['(none)'])]));
+    }
+  }, 150_000);
 
   it('reads the lock files committed with the apps', () => {
     for (const app of ['bootstrap', 'dev', 'prod']) {
