@@ -363,6 +363,9 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
                 description: `Terraform apply of the bootstrap stack of ${config.github.owner}/${infra} through the GitHub environment ${envs.bootstrapApply}`,
                 trust: { environments: [envs.bootstrapApply] },
                 managedPolicyArns: ['arn:aws:iam::aws:policy/IAMReadOnlyAccess'],
+                // It manages the pipeline's roles, itself among them, so it can give itself any permission: the
+                // reviewed environment is the gate, and every report says so (ADMINISTRATOR ACCESS).
+                dangerouslyAllowAdministratorAccess: true,
                 maxSessionDurationSeconds: 7200,
                 inlinePolicies: {
                   'keyless-bootstrap-apply': {

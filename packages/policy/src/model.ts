@@ -590,6 +590,7 @@ function buildRole(
     inlinePolicies: inlineDocuments,
     readOnly,
     allowAdministratorAccess: role.dangerouslyAllowAdministratorAccess === true,
+    roleArn: `arn:${ctx.partition}:iam::${ctx.config.aws.accountId}:role${path}${name}`,
     partition: checkPartition(ctx.partition) === undefined ? ctx.partition : undefined,
     accountId: ctx.config.aws.accountId,
   });

@@ -141,6 +141,23 @@ describe('administrator-equivalent policies', () => {
     expect(role?.risks.find((r) => r.kind === 'administrator-access')?.detail).toMatch(/^the role is administrator-equivalent: arn:aws:iam::aws:policy\/IAMFullAccess allows iam:/);
   });
 
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ['iam:PutRolePolicy on the role\'s own path (the default /github-actions/)', inline(allow('iam:PutRolePolicy', 'arn:aws:iam::111111111111:role/github-actions/*')), true],
+    ['iam:* on the role itself by name', inline(allow('iam:*', 'arn:aws:iam::111111111111:role/github-actions/gha-dev-web-deploy')), true],
+    ['iam:UpdateAssumeRolePolicy on a pattern that holds it', inline(allow('iam:UpdateAssumeRolePolicy', 'arn:aws:iam::111111111111:role/github-actions/gha-dev-*')), true],
+    ['iam:CreatePolicyVersion on its own customer policy', { ...managed('arn:aws:iam::111111111111:policy/team/deploy'), ...inline(allow('iam:CreatePolicyVersion', 'arn:aws:iam::111111111111:policy/team/*')) }, true],
+    ['iam:PutRolePolicy on another path', inline(allow('iam:PutRolePolicy', 'arn:aws:iam::111111111111:role/apps/*')), false],
+    ['iam:PassRole of itself (the service runs with no more than the role has)', inline(allow('iam:PassRole', 'arn:aws:iam::111111111111:role/github-actions/gha-dev-web-deploy')), false],
+    ['iam:CreatePolicyVersion on a policy it does not hold', { ...managed('arn:aws:iam::111111111111:policy/team/deploy'), ...inline(allow('iam:CreatePolicyVersion', 'arn:aws:iam::111111111111:policy/other/*')) }, false],
+  ])('a role that may change its own permissions: %s (administrator-equivalent: %s)', (_name, role, admin) => {
+    const found = problems(config(role));
+    if (admin) {
+      expect(found.length).toBeGreaterThan(0);
+      expect(found.every((line) => /: administrator-equivalent: it allows iam:\S+ \(Permissions management\).* on arn:aws:iam::111111111111:\S+, which holds this role or its own policies, so it can give itself any permission; this needs dangerouslyAllowAdministratorAccess: true/.test(line))).toBe(true);
+      expect(build(config({ ...role, dangerouslyAllowAdministratorAccess: true })).repositories[0]?.roles[0]?.risks.find((r) => r.kind === 'administrator-access')?.detail).toMatch(/^the role is administrator-equivalent: inline policy p allows iam:/);
+    } else expect(found).toEqual([]);
+  });
+
   it('reports an inline problem under the inline policy, not under managedPolicyArns', () => {
     expect(problems(config(inline(allow('s3:GetObject'), allow(['s3:GetObject', 'iam:PutRolePolicy']))))).toEqual([
       `${R}.inlinePolicies.p.Statement[1].Action[1]: "iam:PutRolePolicy": administrator-equivalent: it allows iam:PutRolePolicy (Permissions management) on every resource, a way to more permissions; this needs dangerouslyAllowAdministratorAccess: true; prefer a narrower policy`,

@@ -159,6 +159,30 @@ export class PolicyAnalysis {
     this.admin = adminFindings(statements);
   }
 
+  /**
+   * IAM Permissions management actions on resources that are not every resource but match one of `self`: the
+   * role's own ARN or the ARNs of its own customer managed policies. A role that may change its own permissions
+   * (`iam:PutRolePolicy` on `arn:aws:iam::111111111111:role/github-actions/*`, which holds the role itself) can
+   * give itself any permission.
+   */
+  selfFindings(self: readonly string[]): AdminFinding[] {
+    const found: AdminFinding[] = [];
+    if (self.length === 0) return found;
+    for (const st of this.statements) {
+      if (st.notAction || st.notResource || st.resources.some(isBroadResource)) continue; // already in admin
+      const hits = st.resources.filter((r) => /[*?]/.test(r) || self.includes(r)).filter((r) => self.some((arn) => arnGlob(r).test(arn)));
+      if (hits.length === 0) continue;
+      for (const { pattern, path } of st.actions) {
+        if (isEverything(pattern)) continue;
+        // Creating, deleting or passing itself gives the role nothing new; changing what it may do does.
+        const escalating = expandActionPattern(pattern, ADMIN_SERVICES).actions.filter((a) => a.service === 'iam' && a.level === 'Permissions management');
+        if (escalating.length > 0)
+          found.push({ path, value: pattern, reason: `allows ${describeActions(escalating)} on ${hits.join(', ')}, which holds this role or its own policies, so it can give itself any permission`, full: false });
+      }
+    }
+    return found;
+  }
+
   /** Allowed actions beyond List and Read (what a readOnly role may not hold). */
   get writes(): readonly WriteFinding[] {
     return this.expand().writes;
@@ -206,6 +230,18 @@ export class PolicyAnalysis {
     this.full = { writes, unknown, allowed, levels };
     return this.full;
   }
+}
+
+const arnGlobs = new Map<string, RegExp>();
+
+/** A Resource pattern as IAM matches it against an ARN: `*` any run, `?` one character, case-sensitive. */
+function arnGlob(pattern: string): RegExp {
+  let re = arnGlobs.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\/-]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    arnGlobs.set(pattern, re);
+  }
+  return re;
 }
 
 function isEverything(pattern: string): boolean {

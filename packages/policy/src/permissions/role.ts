@@ -17,6 +17,8 @@ export interface RolePermissionsInput {
   readonly inlinePolicies: readonly { readonly name: string; readonly document: unknown; readonly json: string }[];
   readonly readOnly: boolean;
   readonly allowAdministratorAccess: boolean;
+  /** The role's own ARN, when known: an escalation action on it (or on its own policies) is administrator-equivalent. */
+  readonly roleArn?: string;
   /** The environment's AWS partition (undefined when it is not a valid one: ARNs are then not compared) and account. */
   readonly partition: string | undefined;
   readonly accountId: string;
@@ -110,7 +112,9 @@ export function checkRolePermissions(input: RolePermissionsInput): RolePermissio
   }
 
   // Administrator-equivalent: one problem per AWS managed policy or per inline action entry; with the opt-in, one risk.
-  const findings = sources.flatMap((s) => s.analysis.admin.map((f) => ({ s, f })));
+  const self = input.roleArn === undefined ? [] : [input.roleArn, ...input.managedPolicyArns.map((m) => m.arn).filter((arn) => parsePolicyArn(arn)?.account === input.accountId)];
+  const adminOf = new Map(sources.map((s) => [s, [...s.analysis.admin, ...s.analysis.selfFindings(self)]]));
+  const findings = sources.flatMap((s) => (adminOf.get(s) ?? []).map((f) => ({ s, f })));
   let administrator: string | undefined;
   if (findings.length > 0) {
     const first = findings[0]!;
@@ -119,12 +123,13 @@ export function checkRolePermissions(input: RolePermissionsInput): RolePermissio
       : `the role is administrator-equivalent: ${first.s.label} ${first.f.reason}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}`;
     if (!input.allowAdministratorAccess) {
       for (const s of sources) {
-        const [head, ...rest] = s.analysis.admin;
+        const all = adminOf.get(s) ?? [];
+        const [head, ...rest] = all;
         if (!head) continue;
         if (s.managed) {
           problems.push({ path: s.path, value: s.value, rule: `administrator-equivalent: it ${head.reason}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}; ${ADMIN_OPT_IN}` });
         } else {
-          for (const f of s.analysis.admin) problems.push({ path: [...s.path, ...f.path], value: f.value, rule: `administrator-equivalent: it ${f.reason}; ${ADMIN_OPT_IN}` });
+          for (const f of all) problems.push({ path: [...s.path, ...f.path], value: f.value, rule: `administrator-equivalent: it ${f.reason}; ${ADMIN_OPT_IN}` });
         }
       }
     }
