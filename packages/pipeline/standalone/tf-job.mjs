@@ -165,6 +165,13 @@ export function run(argv, io = {}) {
         for (const entry of matrix.include ?? []) {
           const stack = String(entry.stack);
           if (!STACK.test(stack)) throw new Error(`matrix: stack ${JSON.stringify(stack)} is not a stack name`);
+          // The matrix comes from the synthesis job: check that it routes the stack to its own gate.
+          const account = String(entry.account ?? '');
+          const gate = stack === `bootstrap-${account}` ? `${account}-bootstrap` : account;
+          if (account === '' || entry.environment !== gate) {
+            refused.push(`${stack}: the matrix sends it to environment ${JSON.stringify(entry.environment)}, but a stack of account ${JSON.stringify(account)} applies through ${JSON.stringify(gate)}`);
+            continue;
+          }
           const metaFile = join(reviews, `review-${stack}`, 'meta.json');
           if (!existsSync(metaFile)) {
             refused.push(`${stack}: its plan job left no review (the plan failed or was cancelled)`);

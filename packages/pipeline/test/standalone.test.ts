@@ -317,7 +317,7 @@ describe('tf-job apply-matrix', () => {
   put(join(reviews, 'review-prod'), 'meta.json', { changes: false, planSha256: 'b'.repeat(64), repositories: [] });
   put(join(reviews, 'review-prod'), 'plan.json', fixture('dev-unchanged').plan);
   put(join(reviewed, 'plan-dev'), 'plan.json', planA);
-  const matrix = JSON.stringify({ include: [{ stack: 'dev', environment: 'dev' }, { stack: 'prod', environment: 'prod' }] });
+  const matrix = JSON.stringify({ include: [{ stack: 'dev', account: 'dev', environment: 'dev' }, { stack: 'prod', account: 'prod', environment: 'prod' }] });
   const call = (args: string[]) => {
     let out = '';
     let err = '';
@@ -330,7 +330,7 @@ describe('tf-job apply-matrix', () => {
   it('lists the stacks with changes whose plan matches the reviewed one, with their plan digest and repositories', () => {
     const r = call(['--require-reviewed', '--reviewed', reviewed]);
     expect(r.code).toBe(0);
-    expect(r.output).toBe(`matrix=${JSON.stringify({ include: [{ stack: 'dev', environment: 'dev', planDigest: digest, repositories: 'web,infra' }] })}\ncount=1\n`);
+    expect(r.output).toBe(`matrix=${JSON.stringify({ include: [{ stack: 'dev', account: 'dev', environment: 'dev', planDigest: digest, repositories: 'web,infra' }] })}\ncount=1\n`);
     expect(r.out).toContain('`prod`: no changes, nothing to apply');
   });
 
@@ -344,12 +344,24 @@ describe('tf-job apply-matrix', () => {
   });
 
   it('refuses a stack whose plan job left no review, and one the pull request did not plan', () => {
-    const noReview = runTfJob(['apply-matrix', '--matrix', JSON.stringify({ include: [{ stack: 'staging' }] }), '--reviews', reviews], { stdout: () => {}, env: {} });
+    const noReview = runTfJob(['apply-matrix', '--matrix', JSON.stringify({ include: [{ stack: 'staging', account: 'staging', environment: 'staging' }] }), '--reviews', reviews], { stdout: () => {}, env: {} });
     expect(noReview).toBe(1);
     let out = '';
     const code = runTfJob(['apply-matrix', '--matrix', matrix, '--reviews', reviews, '--require-reviewed', '--reviewed', join(temp, 'nothing')], { stdout: (t) => (out += t), env: {} });
     expect(code).toBe(1);
     expect(out).toContain("dev: the merged pull request's plan run has no plan of this stack");
+  });
+
+  it.each([
+    [{ stack: 'bootstrap-prod', account: 'prod', environment: 'prod' }, 'applies through "prod-bootstrap"'],
+    [{ stack: 'prod', account: 'prod', environment: 'prod-bootstrap' }, 'applies through "prod"'],
+    [{ stack: 'prod', account: 'prod', environment: 'dev' }, 'applies through "prod"'],
+    [{ stack: 'prod', environment: 'prod' }, 'a stack of account "" applies through ""'],
+  ])('refuses a matrix that sends a stack to another gate: %j', (entry, message) => {
+    let out = '';
+    const code = runTfJob(['apply-matrix', '--matrix', JSON.stringify({ include: [entry] }), '--reviews', reviews], { stdout: (t) => (out += t), env: {} });
+    expect(code).toBe(1);
+    expect(out).toContain(message);
   });
 
   it('without a reviewed plan (run by hand) leaves the review to the environment gate', () => {
