@@ -370,3 +370,44 @@ describe('tf-job apply-matrix', () => {
     expect(r.out).toContain('`dev`: to be reviewed at the environment gate');
   });
 });
+
+describe('the commands as the workflows run them', () => {
+  it('pull request: review-plan with the GitHub half, then render the comment with the note and the access lines', () => {
+    const dir = mkdtempSync(join(temp, 'pr-'));
+    const full = fixture('dev-access').plan as unknown as Obj;
+    const role = (full['resource_changes'] as Obj[]).find((r) => r['type'] === 'aws_iam_role' && r['change']['actions'][0] === 'no-op')?.['address'] as string;
+    const config = { resource: { github_actions_variable: { arn: { repository: 'web', variable_name: 'AWS_ROLE_ARN', value: `\${${role}.arn}` } } } };
+    writeFileSync(join(dir, 'full.json'), JSON.stringify(full));
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'access.json'), JSON.stringify([{ kind: 'gain', line: '+ octo-org/web, branch main, can now assume x: y' }]));
+    expect(runTfJob(['review-plan', '--plan', join(dir, 'full.json'), '--config', join(dir, 'cdk.tf.json'), '--github-half', '--out', join(dir, 'plan.json')])).toBe(0);
+    const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as Obj;
+    expect(plan['prior_state']).toBeUndefined();
+    expect(plan['keyless_github_half']).toBe('config-vs-state');
+    const created = (plan['resource_changes'] as Obj[]).find((r) => r['address'] === 'github_actions_variable.arn');
+    expect(created?.['change']['actions']).toEqual(['create']);
+    expect(created?.['change']['after']['value']).toMatch(/^arn:aws:iam::111111111111:role\//);
+    expect(runTfJob(['render', '--stack', 'dev', '--plan', join(dir, 'plan.json'), '--access', join(dir, 'access.json'), '--note', 'GitHub half: the configuration against the state.', '--run-url', 'https://example.test/run', '--commit', 'abcdef0123456789', '--out', join(dir, 'comment.md')])).toBe(0);
+    const comment = readFileSync(join(dir, 'comment.md'), 'utf8');
+    expect(comment.startsWith('<!-- keyless-plan:dev -->\n')).toBe(true);
+    expect(comment).toContain('> [!NOTE]\n> GitHub half: the configuration against the state.');
+    expect(comment).toContain('+ octo-org/web, branch main, can now assume x: y');
+    expect(comment).toContain('`github_actions_variable.arn` (configuration against the state)');
+  });
+
+  it('main: render the summary with the plan file digest the apply checks', () => {
+    const dir = mkdtempSync(join(temp, 'main-'));
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(reducePlan(fixture('dev-replace').plan as unknown as Obj)));
+    expect(runTfJob(['render', '--stack', 'dev', '--plan', join(dir, 'plan.json'), '--plan-digest', 'f'.repeat(64), '--out', join(dir, 'summary.md')])).toBe(0);
+    const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
+    expect(summary).toContain(`plan file sha256 \`${'f'.repeat(64)}\``);
+    expect(summary).toContain('> [!CAUTION]');
+  });
+
+  it('refuses an unknown command and a missing option with the usage, exit 2', () => {
+    let err = '';
+    expect(runTfJob(['nope'], { stderr: (t) => (err += t) })).toBe(2);
+    expect(runTfJob(['check'], { stderr: (t) => (err += t) })).toBe(2);
+    expect(err).toContain('--lock is required');
+  });
+});
