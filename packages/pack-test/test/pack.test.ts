@@ -292,7 +292,7 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
     });
 
     it('hold only the built code, its sources for the source maps, the README, the license and package.json', () => {
-      const allowed = /^(dist\/[a-z-]+\.(js|js\.map|d\.ts|d\.ts\.map)|src\/[a-z-]+\.ts|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+      const allowed = /^(dist\/[a-z-]+\.(js|js\.map|d\.ts|d\.ts\.map)|src\/[a-z-]+\.ts|schema\/[a-z-]+\.schema\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
       for (const entry of packed.values()) {
         expect(entry.files.filter((f) => !allowed.test(f)), entry.dir).toEqual([]);
         expect(entry.files, entry.dir).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));

@@ -70,8 +70,8 @@ export function importedPackages(source: string): string[] {
   const names = new Set<string>();
   // Comments may quote module names; only code counts.
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const specifiers = [...code.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g)]
-    .map((m) => m[1] ?? m[2] ?? '')
+  const specifiers = [...code.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]/g)]
+    .map((m) => m[1] ?? m[2] ?? m[3] ?? '')
     .filter((s) => s !== '');
   for (const specifier of specifiers) {
     if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;

@@ -19,7 +19,8 @@
  *   stack itself: the pipeline roles, the OIDC provider, the boundary, the state bucket and its key.
  */
 import { z } from 'zod';
-import { ConfigError, accessConfigSchema, loadYaml, parseAccessConfig, zodProblems } from './config.js';
+import { ConfigError, accessConfigSchema, loadYaml, parseAccessConfig, zodIssues } from './config.js';
+import { withLocations } from './locate.js';
 import type { AccessConfig, IssuerConfig } from './config.js';
 import { oidcProviderArn, resolveIssuer } from './issuer.js';
 import { DEFAULT_ROLE_PATH } from './model.js';
@@ -443,12 +444,14 @@ export function bootstrapAccounts(config: BootstrapConfig): BootstrapAccount[] {
     });
 }
 
-/** Parses the bootstrap YAML and checks its shape. */
+/** Parses the bootstrap YAML and checks its shape; a ConfigError points at the line and column of each problem. */
 export function parseBootstrapConfigYaml(text: string, source = 'bootstrap config'): BootstrapConfig {
-  const input = loadYaml(text, source);
-  const result = bootstrapConfigSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(source, zodProblems(result.error, input));
-  const problems = bootstrapConfigProblems(result.data);
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return result.data;
+  return withLocations(text, () => {
+    const input = loadYaml(text, source);
+    const result = bootstrapConfigSchema.safeParse(input);
+    if (!result.success) throw new ConfigError(source, zodIssues(result.error, input, bootstrapConfigSchema));
+    const problems = bootstrapConfigProblems(result.data);
+    if (problems.length > 0) throw new ConfigError(source, problems);
+    return result.data;
+  });
 }

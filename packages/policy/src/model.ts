@@ -4,8 +4,8 @@
  * gives the same model, whatever the order of its entries. Constructs render this model; reports read it.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, describeValue, formatPath } from './config.js';
-import type { AccessConfig, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from './config.js';
+import { ConfigError, describeValue, formatPath, parsePathPrefix } from './config.js';
+import type { AccessConfig, ConfigProblem, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from './config.js';
 import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, resolveIssuer } from './issuer.js';
 import type { GithubIssuer, ResolvedIssuer } from './issuer.js';
 import {
@@ -164,12 +164,15 @@ const STACK_SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const ROLE_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
 
-/** Collects problems so that one run reports all of them. */
+/** Collects problems so that one run reports all of them, each with its path, value and rule (`items`). */
 class Problems {
   readonly lines: string[] = [];
+  readonly items: ConfigProblem[] = [];
   add(path: readonly PropertyKey[] | string, value: unknown, rule: string): void {
     const where = typeof path === 'string' ? path : formatPath(path);
-    this.lines.push(`${where}: ${describeValue(value)}: ${rule}`);
+    const text = `${where}: ${describeValue(value)}: ${rule}`;
+    this.lines.push(text);
+    this.items.push({ path: typeof path === 'string' ? parsePathPrefix(`${path}: `)?.path ?? [] : path.map((k) => (typeof k === 'number' ? k : String(k))), value, rule, text });
   }
   check(path: readonly PropertyKey[] | string, value: unknown, rule: string | undefined): boolean {
     if (rule === undefined) return true;
@@ -342,7 +345,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     state = { bucket: config.state.bucket, region, keyPrefix };
   }
 
-  if (p.lines.length > 0) throw new ConfigError(source, p.lines);
+  if (p.lines.length > 0) throw new ConfigError(source, p.items);
   return {
     environment: config.environment,
     ...(sharding ? { sharding } : {}),

@@ -46,9 +46,9 @@ function problemsOf(config: Config): readonly string[] {
 const W = 'repositories.web-app.roles.deploy';
 
 const cases: [string, (c: Config) => void, string][] = [
-  ['unknown top-level key', (c) => { c.repositorys = {}; }, '(top level): unknown key "repositorys"; check the spelling against the documented keys'],
-  ['unknown role key', (c) => { deploy(c).managedPolicies = []; }, `${W}: unknown key "managedPolicies"; check the spelling against the documented keys`],
-  ['unknown trust key', (c) => { deploy(c).trust.branch = ['main']; }, `${W}.trust: unknown key "branch"; check the spelling against the documented keys`],
+  ['unknown top-level key', (c) => { c.repositorys = {}; }, '(top level): unknown key "repositorys"; did you mean "repositories"?'],
+  ['unknown role key', (c) => { deploy(c).managedPolicies = []; }, `${W}: unknown key "managedPolicies"; did you mean "managedPolicyArns"?`],
+  ['unknown trust key', (c) => { deploy(c).trust.branch = ['main']; }, `${W}.trust: unknown key "branch"; did you mean "branches"?`],
   ['missing environment', (c) => { delete c.environment; }, 'environment: required, expected a string'],
   ['missing roles', (c) => { delete c.repositories['web-app'].roles; }, 'repositories.web-app.roles: required, expected a mapping'],
   ['account id as a number', (c) => { c.aws.accountId = 111111111111; }, 'aws.accountId: 111111111111 is a number; write it in quotes, as a string'],
