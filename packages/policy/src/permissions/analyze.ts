@@ -167,20 +167,36 @@ export class PolicyAnalysis {
    */
   selfFindings(self: readonly string[]): AdminFinding[] {
     const found: AdminFinding[] = [];
-    if (self.length === 0) return found;
-    for (const st of this.statements) {
-      if (st.notAction || st.notResource || st.resources.some(isBroadResource)) continue; // already in admin
-      const hits = st.resources.filter((r) => /[*?]/.test(r) || self.includes(r)).filter((r) => self.some((arn) => arnGlob(r).test(arn)));
+    for (const candidate of this.selfCandidates()) {
+      const hits = candidate.resources.filter((r) => self.some((arn) => arnGlob(r).test(arn)));
       if (hits.length === 0) continue;
-      for (const { pattern, path } of st.actions) {
-        if (isEverything(pattern)) continue;
-        // Creating, deleting or passing itself gives the role nothing new; changing what it may do does.
-        const escalating = expandActionPattern(pattern, ADMIN_SERVICES).actions.filter((a) => a.service === 'iam' && a.level === 'Permissions management');
-        if (escalating.length > 0)
-          found.push({ path, value: pattern, reason: `allows ${describeActions(escalating)} on ${hits.join(', ')}, which holds this role or its own policies, so it can give itself any permission`, full: false });
-      }
+      for (const { path, value, escalating } of candidate.actions)
+        found.push({ path, value, reason: `allows ${describeActions(escalating)} on ${hits.join(', ')}, which holds this role or its own policies, so it can give itself any permission`, full: false });
     }
     return found;
+  }
+
+  /** Whether the document has statements selfFindings must match against the role's own ARNs. */
+  get hasSelfCandidates(): boolean {
+    return this.selfCandidates().length > 0;
+  }
+
+  private candidates?: { resources: readonly string[]; actions: { path: DocumentPath; value: string; escalating: ActionInfo[] }[] }[];
+
+  /** The statements selfFindings looks at, found once per document: most documents have none. */
+  private selfCandidates(): NonNullable<PolicyAnalysis['candidates']> {
+    if (this.candidates) return this.candidates;
+    this.candidates = [];
+    for (const st of this.statements) {
+      if (st.notAction || st.notResource || st.resources.some(isBroadResource)) continue; // already in admin
+      // Creating, deleting or passing itself gives the role nothing new; changing what it may do does.
+      const actions = st.actions
+        .filter(({ pattern }) => !isEverything(pattern))
+        .map(({ pattern, path }) => ({ path, value: pattern, escalating: expandActionPattern(pattern, ADMIN_SERVICES).actions.filter((a) => a.service === 'iam' && a.level === 'Permissions management') }))
+        .filter((a) => a.escalating.length > 0);
+      if (actions.length > 0) this.candidates.push({ resources: st.resources, actions });
+    }
+    return this.candidates;
   }
 
   /** Allowed actions beyond List and Read (what a readOnly role may not hold). */

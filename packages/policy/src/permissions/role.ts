@@ -59,7 +59,7 @@ type ManagedSource =
   | { readonly kind: 'problem'; readonly rule: string }
   | undefined;
 
-const sourceCache = new Map<string, ManagedSource>();
+const sourceCaches = new Map<string, Map<string, ManagedSource>>();
 
 /**
  * What a managed policy ARN points at: an AWS managed policy with its analysis, a customer managed policy of
@@ -67,10 +67,12 @@ const sourceCache = new Map<string, ManagedSource>();
  * attaching the same policy look it up once.
  */
 export function managedPolicySource(arn: string, partition: string | undefined, accountId: string): ManagedSource {
-  const key = `${partition ?? ''}\u0000${accountId}\u0000${arn}`;
-  if (sourceCache.has(key)) return sourceCache.get(key);
+  const scope = `${partition ?? ''}:${accountId}`;
+  let cache = sourceCaches.get(scope);
+  if (!cache) sourceCaches.set(scope, (cache = new Map()));
+  if (cache.has(arn)) return cache.get(arn);
   const source = lookupSource(arn, partition, accountId);
-  sourceCache.set(key, source);
+  cache.set(arn, source);
   return source;
 }
 
@@ -88,8 +90,11 @@ function lookupSource(arn: string, partition: string | undefined, accountId: str
   return { kind: 'aws', analysis: analyzePolicy(policy.document, `aws-managed:${policy.name}`) };
 }
 
+const NOTHING: RolePermissions = { problems: [] };
+
 /** Checks the permissions of one role. */
 export function checkRolePermissions(input: RolePermissionsInput): RolePermissions {
+  if (input.managedPolicyArns.length === 0 && input.inlinePolicies.length === 0) return NOTHING;
   const problems: RolePermissionProblem[] = [];
   const sources: Source[] = [];
 
@@ -111,9 +116,15 @@ export function checkRolePermissions(input: RolePermissionsInput): RolePermissio
     if (analysis.problems.length === 0) sources.push({ path, label: `inline policy ${inline.name}`, value: inline.name, analysis, managed: false });
   }
 
+  // Most roles: nothing administrator-like and not readOnly.
+  if (!input.readOnly && sources.every((s) => s.analysis.admin.length === 0 && !s.analysis.hasSelfCandidates))
+    return problems.length > 0 ? { problems } : NOTHING;
+
   // Administrator-equivalent: one problem per AWS managed policy or per inline action entry; with the opt-in, one risk.
-  const self = input.roleArn === undefined ? [] : [input.roleArn, ...input.managedPolicyArns.map((m) => m.arn).filter((arn) => parsePolicyArn(arn)?.account === input.accountId)];
-  const adminOf = new Map(sources.map((s) => [s, [...s.analysis.admin, ...s.analysis.selfFindings(self)]]));
+  let self: string[] | undefined;
+  const selfArns = (): string[] =>
+    (self ??= input.roleArn === undefined ? [] : [input.roleArn, ...input.managedPolicyArns.map((m) => m.arn).filter((arn) => parsePolicyArn(arn)?.account === input.accountId)]);
+  const adminOf = new Map(sources.map((s) => [s, s.analysis.hasSelfCandidates ? [...s.analysis.admin, ...s.analysis.selfFindings(selfArns())] : s.analysis.admin]));
   const findings = sources.flatMap((s) => (adminOf.get(s) ?? []).map((f) => ({ s, f })));
   let administrator: string | undefined;
   if (findings.length > 0) {
@@ -139,14 +150,8 @@ export function checkRolePermissions(input: RolePermissionsInput): RolePermissio
     for (const s of sources) {
       const { writes, unknown } = s.analysis;
       if (s.managed) {
-        const everything = writes.some((w) => w.everything);
-        const actions = uniqueActions(writes.flatMap((w) => w.actions));
-        const unknownPatterns = [...new Set(unknown.map((u) => u.pattern))].sort();
-        const parts = [
-          ...(everything ? ['every action'] : actions.length > 0 ? [`${describeActions(actions)} beyond List and Read`] : []),
-          ...(unknownPatterns.length > 0 ? [`${describe(unknownPatterns)}, which no action of the dataset matches`] : []),
-        ];
-        if (parts.length > 0) problems.push({ path: s.path, value: s.value, rule: `it allows ${parts.join(', and ')}; ${readOnlyRule()}` });
+        const rule = managedReadOnlyRule(s.analysis);
+        if (rule !== undefined) problems.push({ path: s.path, value: s.value, rule });
       } else {
         for (const w of writes) {
           const what = w.everything ? (w.pattern === 'NotAction' ? 'every action except those in NotAction' : 'every action') : `${describeActions(w.actions)} beyond List and Read`;
@@ -159,6 +164,25 @@ export function checkRolePermissions(input: RolePermissionsInput): RolePermissio
   }
 
   return { problems, ...(administrator !== undefined ? { administrator } : {}) };
+}
+
+const managedReadOnlyRules = new WeakMap<PolicyAnalysis, string | null>();
+
+/** Why an AWS managed policy cannot be held by a readOnly role, or undefined; once per policy. */
+function managedReadOnlyRule(analysis: PolicyAnalysis): string | undefined {
+  let rule = managedReadOnlyRules.get(analysis);
+  if (rule === undefined) {
+    const everything = analysis.writes.some((w) => w.everything);
+    const actions = uniqueActions(analysis.writes.flatMap((w) => w.actions));
+    const unknownPatterns = [...new Set(analysis.unknown.map((u) => u.pattern))].sort();
+    const parts = [
+      ...(everything ? ['every action'] : actions.length > 0 ? [`${describeActions(actions)} beyond List and Read`] : []),
+      ...(unknownPatterns.length > 0 ? [`${describe(unknownPatterns)}, which no action of the dataset matches`] : []),
+    ];
+    rule = parts.length > 0 ? `it allows ${parts.join(', and ')}; ${readOnlyRule()}` : null;
+    managedReadOnlyRules.set(analysis, rule);
+  }
+  return rule ?? undefined;
 }
 
 function describe(items: readonly string[], max = 3): string {
