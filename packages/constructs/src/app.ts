@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, bootstrapAccounts, buildAccessModel, parseBootstrapConfigYaml, splitModel } from '@keyless/policy';
+import { ConfigError, bootstrapModelsFromYaml, splitModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import { BootstrapStack } from './bootstrap-stack.js';
@@ -70,10 +70,9 @@ export interface RunBootstrapAppOptions {
 export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefined {
   const path = options.configFile instanceof URL ? fileURLToPath(options.configFile) : options.configFile;
   return reportErrors(path, () => {
-    const config = parseBootstrapConfigYaml(readFileSync(path, 'utf8'), path);
-    const accounts = bootstrapAccounts(config);
     // Validate every account before creating any stack, so a bad entry writes nothing at all.
-    for (const account of accounts) buildAccessModel(account.access, `${path}: accounts.${account.key}`);
+    const { config, accounts: validated } = bootstrapModelsFromYaml(readFileSync(path, 'utf8'), path);
+    const accounts = validated.map((a) => a.account);
     const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
     for (const account of accounts) {
       new BootstrapStack(app, `bootstrap-${account.key}`, {

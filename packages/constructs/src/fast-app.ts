@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bootstrapAccounts, buildAccessModel, parseBootstrapConfigYaml, splitModel } from '@keyless/policy';
+import { bootstrapModelsFromYaml, splitModel } from '@keyless/policy';
 import { renderBootstrapStack, renderKeylessStack, writeSynthesized } from './fast-synth.js';
 import { backendFromEnvironment, loadAccessModel } from './load.js';
 
@@ -28,10 +28,9 @@ export function synthFast(options: FastSynthOptions): FastSynthResult {
   const backend = backendFromEnvironment();
   let stacks: { id: string; json: object }[];
   if (path.endsWith('bootstrap.yaml')) {
-    const config = parseBootstrapConfigYaml(readFileSync(path, 'utf8'), path);
-    stacks = bootstrapAccounts(config).map((account) => {
+    const { config, accounts } = bootstrapModelsFromYaml(readFileSync(path, 'utf8'), path);
+    stacks = accounts.map(({ account, model }) => {
       const id = `bootstrap-${account.key}`;
-      const model = buildAccessModel(account.access, `${path}: accounts.${account.key}`);
       return { id, json: renderBootstrapStack(id, model, account, config.infraRepository.name, { backend }) };
     });
   } else {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, buildAccessModel, parseAccessConfigYaml } from '@keyless/policy';
+import { ConfigError, accessModelFromYaml } from '@keyless/policy';
 import type { AccessModel } from '@keyless/policy';
 
-/** Reads and validates an access config file (YAML). Throws ConfigError naming the file and each problem. */
+/** Reads and validates an access config file (YAML). Throws ConfigError naming the file and each problem's line and column. */
 export function loadAccessModel(configFile: string | URL): AccessModel {
   const path = configFile instanceof URL ? fileURLToPath(configFile) : configFile;
   let text: string;
@@ -12,7 +12,7 @@ export function loadAccessModel(configFile: string | URL): AccessModel {
   } catch (error) {
     throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
   }
-  return buildAccessModel(parseAccessConfigYaml(text, path), path);
+  return accessModelFromYaml(text, path);
 }
 
 /**
