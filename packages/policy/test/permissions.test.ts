@@ -18,6 +18,7 @@ import {
   iamDataVersion,
   isBroadResource,
   parseAccessConfig,
+  roleAccessLevels,
 } from '../src/index.js';
 import type { AccessModel } from '../src/index.js';
 
@@ -419,6 +420,16 @@ describe('the permission data', () => {
       const expected = level.includes('Permissions management') ? 'Permissions management' : level.includes('Tagging') ? 'Tagging' : level;
       expect(info?.level, name).toBe(expected);
     }
+  });
+
+  it('sums access levels over a role\'s policies, for reports', () => {
+    const levels = roleAccessLevels(['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws:iam::111111111111:policy/x'], [{ json: JSON.stringify({ Statement: [allow(['s3:PutObject', 's3:GetObject'], 'arn:aws:s3:::b/*')] }) }], 'aws', '111111111111');
+    expect(levels).not.toBe('all');
+    if (levels === 'all') return;
+    expect(levels.Write).toBe(1);
+    expect(levels.Read).toBeGreaterThan(10);
+    expect(levels['Permissions management']).toBe(0);
+    expect(roleAccessLevels(['arn:aws:iam::aws:policy/AdministratorAccess'], [], 'aws', '111111111111')).toBe('all');
   });
 
   it.each([
