@@ -2,3 +2,4 @@
 export * from './fast-app.js';
 export * from './fast-synth.js';
 export { backendFromEnvironment, loadAccessModel } from './load.js';
+export * from './synth-app.js';

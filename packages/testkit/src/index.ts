@@ -3,3 +3,5 @@ export * from './access-config.js';
 export * from './bootstrap-config.js';
 export * from './schema-coverage.js';
 export * from './model-stacks.js';
+export * from './prng.js';
+export * from './tree.js';
