@@ -16,21 +16,47 @@
  *
  * The bundle keeps each source file's own `import.meta.url` (and `__dirname`/`__filename` in CommonJS
  * modules), so code that reads files next to itself or resolves packages with `createRequire(import.meta.url)`
- * behaves as it does unbundled. Cache validity: the SHA-1 of every input file, this script and the lockfile;
- * a hit costs a few milliseconds of hashing. `KEYLESS_RUN_NO_CACHE=1` rebuilds every time; `KEYLESS_RUN_CACHE`
- * names another cache directory.
+ * behaves as it does unbundled.
+ *
+ * The cache is valid while every file that went into the bundle, this script, the lockfile and the
+ * package.json of every workspace package the bundle holds are as they were: the same size and modification
+ * time, or else the same SHA-1 (so a checkout that only touches files rebuilds nothing). A hit costs one stat
+ * per file, a few milliseconds. `KEYLESS_RUN_NO_CACHE=1` rebuilds every time (after moving files so that an
+ * import resolves elsewhere, say); `KEYLESS_RUN_CACHE` names another cache directory.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = process.env.KEYLESS_RUN_CACHE ? resolve(process.env.KEYLESS_RUN_CACHE) : join(ROOT, 'node_modules', '.cache', 'keyless-run');
 
-function sha1(data) {
-  return createHash('sha1').update(data).digest('hex');
+// node:crypto costs tens of milliseconds to load; a cache hit never needs it.
+let crypto;
+async function sha1(data) {
+  crypto ??= await import('node:crypto');
+  return crypto.createHash('sha1').update(data).digest('hex');
+}
+
+/** FNV-1a: a directory name for a list of entries, without loading node:crypto. */
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** What a cache check compares: size and mtime first, the SHA-1 only when those differ. */
+async function fingerprint(path) {
+  const stat = statSync(path);
+  return { size: stat.size, mtimeMs: stat.mtimeMs, sha1: await sha1(readFileSync(path)) };
+}
+
+async function unchanged(path, was) {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined || !stat.isFile()) return false;
+  if (stat.size === was.size && stat.mtimeMs === was.mtimeMs) return true;
+  return stat.size === was.size && (await sha1(readFileSync(path))) === was.sha1;
 }
 
 /** The nearest directory at or above `file`'s that holds a package.json. */
@@ -88,23 +114,15 @@ const ownLocation = {
 };
 
 /** The manifest of the cached bundle when every input is as it was when it was built, else undefined. */
-function cached(dir, salt) {
+async function cached(dir) {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   } catch {
     return undefined;
   }
-  if (manifest.salt !== salt || !existsSync(join(dir, manifest.build))) return undefined;
-  for (const [file, hash] of Object.entries(manifest.inputs)) {
-    let text;
-    try {
-      text = readFileSync(join(ROOT, file));
-    } catch {
-      return undefined;
-    }
-    if (sha1(text) !== hash) return undefined;
-  }
+  if (manifest.version !== 1 || !existsSync(join(dir, manifest.build))) return undefined;
+  for (const [file, was] of Object.entries(manifest.inputs)) if (!(await unchanged(resolve(ROOT, file), was))) return undefined;
   return manifest;
 }
 
@@ -112,11 +130,12 @@ function cached(dir, salt) {
  * Bundles the entries into `dir/<build>/` (build: a digest of the inputs) and points `dir/manifest.json` at
  * it. Both are renamed into place, so a run that reads the cache while another writes it sees a whole bundle.
  */
-async function bundle(entries, dir, salt) {
+async function bundle(entries, dir) {
   const { build, version } = await loadEsbuild(packageDir(entries[0]));
   const tmp = join(dir, `tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   const names = entries.map((_entry, i) => `entry-${i}`);
+  const started = Date.now();
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: entries.map((entry, i) => ({ in: entry, out: names[i] })),
@@ -133,13 +152,20 @@ async function bundle(entries, dir, salt) {
     banner: { js: "import { createRequire as __keylessCreateRequire } from 'node:module';\nconst require = __keylessCreateRequire(import.meta.url);" },
     plugins: [ownLocation],
   });
-  const inputs = {};
-  for (const file of Object.keys(result.metafile.inputs).sort()) {
+  // What decides whether the bundle is still right: its inputs, this script, the lockfile (dependencies), and
+  // the package.json of each workspace package it holds (exports, which decide what an import resolves to).
+  const files = new Set([fileURLToPath(import.meta.url)]);
+  if (existsSync(join(ROOT, 'pnpm-lock.yaml'))) files.add(join(ROOT, 'pnpm-lock.yaml'));
+  for (const file of Object.keys(result.metafile.inputs)) {
     if (file.includes(':')) continue; // esbuild's virtual modules
-    inputs[file] = sha1(readFileSync(join(ROOT, file)));
+    const path = resolve(ROOT, file);
+    files.add(path);
+    if (!path.split(sep).includes('node_modules')) files.add(join(packageDir(path), 'package.json'));
   }
-  const id = sha1(`${salt}\0${JSON.stringify(inputs)}`).slice(0, 16);
-  const manifest = { salt, esbuild: version, build: id, entries: entries.map((e) => relative(ROOT, e)), outputs: names.map((n) => `${n}.mjs`), inputs };
+  const inputs = {};
+  for (const path of [...files].sort()) inputs[relative(ROOT, path)] = await fingerprint(path);
+  const id = (await sha1(JSON.stringify(Object.entries(inputs).map(([file, f]) => [file, f.sha1])))).slice(0, 16);
+  const manifest = { version: 1, esbuild: version, build: id, entries: entries.map((e) => relative(ROOT, e)), outputs: names.map((n) => `${n}.mjs`), inputs };
   try {
     renameSync(tmp, join(dir, id));
   } catch (error) {
@@ -147,9 +173,12 @@ async function bundle(entries, dir, salt) {
     rmSync(tmp, { recursive: true, force: true });
     if (!existsSync(join(dir, id))) throw error;
   }
-  const manifestTmp = join(dir, `manifest.json.tmp-${process.pid}`);
-  writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 1)}\n`);
-  renameSync(manifestTmp, join(dir, 'manifest.json'));
+  // A file changed while esbuild read it: this run uses the bundle, the next one builds again.
+  if (Object.values(inputs).every((f) => f.mtimeMs < started - 1)) {
+    const manifestTmp = join(dir, `manifest.json.tmp-${process.pid}`);
+    writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 1)}\n`);
+    renameSync(manifestTmp, join(dir, 'manifest.json'));
+  }
   // Bundles of older inputs: removed once they are a minute old (a run that started on one has long loaded it).
   for (const entry of readdirSync(dir)) {
     if (entry === id || entry === 'manifest.json') continue;
@@ -173,16 +202,9 @@ async function main(argv) {
       return 2;
     }
   }
-  let lock = '';
-  try {
-    lock = readFileSync(join(ROOT, 'pnpm-lock.yaml'), 'utf8');
-  } catch {
-    // no lockfile: the inputs' hashes alone decide
-  }
-  const salt = sha1(`${readFileSync(fileURLToPath(import.meta.url))}\0${lock}`);
-  const dir = join(CACHE, sha1(entries.map((e) => relative(ROOT, e)).join('\0')).slice(0, 16));
+  const dir = join(CACHE, fnv1a(entries.map((e) => relative(ROOT, e)).join('\0')));
   mkdirSync(dir, { recursive: true });
-  const found = (process.env.KEYLESS_RUN_NO_CACHE ? undefined : cached(dir, salt)) ?? (await bundle(entries, dir, salt));
+  const found = (process.env.KEYLESS_RUN_NO_CACHE ? undefined : await cached(dir)) ?? (await bundle(entries, dir));
 
   const cwd = process.cwd();
   for (const [i, entry] of entries.entries()) {

@@ -10,9 +10,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { COMMAND_HEADER, COMMAND_TARGETS, benchCdktfSynth, benchConstructPath, benchMainCommand, commandCells, commandVerdicts, stockExamplesSeconds } from './commands.js';
+import type { CommandContext, CommandRow } from './commands.js';
 import { generateOrg, orgYaml } from './generate.js';
 import { MEMORY_METHOD_NOTE, measure, median, memoryMethod } from './measure.js';
 import type { Measurement } from './measure.js';
@@ -25,108 +26,20 @@ import {
   formatSeconds,
   isTiming,
   renderSynthTable,
+  renderTable,
   renderTerraformTable,
   renderVerdicts,
   verdicts,
 } from './table.js';
 import type { SynthRow, TerraformRow, Timing } from './table.js';
+import { USAGE, parseOptions } from './options.js';
+import type { Options } from './options.js';
 import { setupTerraform, terraformStack } from './terraform.js';
 import type { StackTerraformResult } from './terraform.js';
 
 const ROOT = resolve(BENCH_DIR, '..', '..');
 const KEYLESS_BIN = join(ROOT, 'packages', 'cli', 'bin', 'keyless.mjs');
 const CDKTF_BIN = join(BENCH_DIR, 'node_modules', '.bin', 'cdktf');
-
-/**
- * Above this many repositories the stock path is skipped unless --skip-stock-above says otherwise. At 10,000 it
- * takes about 1.5 minutes and 2.4 GB here, so the default sizes run it; 100,000 would take far longer.
- */
-export const DEFAULT_SKIP_STOCK_ABOVE = 10_000;
-
-const USAGE = `usage: pnpm bench [-- options]
-  --sizes 100,1000,10000     generated organisations (repositories); 0 or "none" for none
-  --examples dev,prod,bootstrap  example apps; "none" for none
-  --shards 16                also a sharded variant (sharding: {by: hash, shards}) of every size >= 10000; 0 = none
-  --runs-small 3             runs per engine for the example apps and sizes < 1000 (median reported)
-  --runs-large 1             runs per engine for sizes >= 1000
-  --runs N                   both of the above
-  --skip-stock-above ${DEFAULT_SKIP_STOCK_ABOVE}  skip the stock path above this many repositories (about 1.5 min and 2.4 GB at 10,000)
-  --stock-sharded            also run the stock path on the sharded variants (same roles as the unsharded case)
-  --no-stock                 keyless only
-  --terraform                also terraform validate + offline plan of sizes >= 1000, one stack and per shard (slow)
-  --json FILE                write every measurement as JSON
-  --markdown                 print the tables as markdown (for the README)
-  --keep                     keep the work directory`;
-
-interface Options {
-  sizes: number[];
-  examples: string[];
-  shards: number;
-  runsSmall: number;
-  runsLarge: number;
-  skipStockAbove: number;
-  stock: boolean;
-  stockSharded: boolean;
-  terraform: boolean;
-  json?: string;
-  markdown: boolean;
-  keep: boolean;
-}
-
-function parseList(text: string): string[] {
-  return text === 'none' || text === '' ? [] : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
-
-function positiveInt(name: string, text: string, allowZero = false): number {
-  const n = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new Error(`--${name}: expected ${allowZero ? 'a non-negative' : 'a positive'} integer, got "${text}"`);
-  return n;
-}
-
-export function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: argv.filter((a) => a !== '--'),
-    options: {
-      sizes: { type: 'string', default: '100,1000,10000' },
-      examples: { type: 'string', default: 'dev,prod,bootstrap' },
-      shards: { type: 'string', default: '16' },
-      runs: { type: 'string' },
-      'runs-small': { type: 'string', default: '3' },
-      'runs-large': { type: 'string', default: '1' },
-      'skip-stock-above': { type: 'string', default: String(DEFAULT_SKIP_STOCK_ABOVE) },
-      'no-stock': { type: 'boolean', default: false },
-      'stock-sharded': { type: 'boolean', default: false },
-      terraform: { type: 'boolean', default: false },
-      json: { type: 'string' },
-      markdown: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const sizes = parseList(values.sizes).map((s) => positiveInt('sizes', s, true)).filter((n) => n > 0);
-  const examples = parseList(values.examples);
-  for (const e of examples) if (!['dev', 'prod', 'bootstrap'].includes(e)) throw new Error(`--examples: unknown example app "${e}" (dev, prod, bootstrap)`);
-  const runsSmall = values.runs !== undefined ? positiveInt('runs', values.runs) : positiveInt('runs-small', values['runs-small']);
-  const runsLarge = values.runs !== undefined ? positiveInt('runs', values.runs) : positiveInt('runs-large', values['runs-large']);
-  return {
-    sizes,
-    examples,
-    shards: positiveInt('shards', values.shards, true),
-    runsSmall,
-    runsLarge,
-    skipStockAbove: positiveInt('skip-stock-above', values['skip-stock-above'], true),
-    stock: !values['no-stock'],
-    stockSharded: values['stock-sharded'],
-    terraform: values.terraform,
-    ...(values.json !== undefined ? { json: resolve(process.env['INIT_CWD'] ?? process.cwd(), values.json) } : {}),
-    markdown: values.markdown,
-    keep: values.keep,
-  };
-}
 
 interface Case {
   readonly name: string;
@@ -289,6 +202,40 @@ function versions(): Record<string, string> {
   return v;
 }
 
+/** The apps `pnpm synth` runs: every apps/<app> with a src/main.ts. */
+function appsWithEntry(): string[] {
+  const dir = join(ROOT, 'apps');
+  return readdirSync(dir)
+    .filter((app) => existsSync(join(dir, app, 'src', 'main.ts')))
+    .sort();
+}
+
+/** pnpm synth, cdktf synth in an app and the construct path; `outputs` holds keyless synth's output per case. */
+async function benchCommands(options: Options, work: string, outputs: ReadonlyMap<string, string>): Promise<CommandRow[]> {
+  const ctx: CommandContext = { root: ROOT, work, env: engineEnv(), cdktfBin: CDKTF_BIN, runs: options.runsSmall, log, timing };
+  const keylessTo = async (configFile: string, outdir: string): Promise<void> => {
+    await runKeyless({ name: configFile, kind: 'generated', configFile, repositories: 0, runs: 1 }, outdir);
+  };
+  const expected = new Map<string, string>();
+  for (const app of appsWithEntry()) {
+    let dir = outputs.get(`apps/${app}`);
+    if (dir === undefined) {
+      dir = join(work, `keyless-${app}.out`);
+      await keylessTo(join(ROOT, 'apps', app), dir);
+    }
+    expected.set(app, dir);
+  }
+  const rows: CommandRow[] = [];
+  rows.push(...(await benchMainCommand(ctx, expected)));
+  const app = options.cdktfApp;
+  if (app !== undefined) {
+    if (!expected.has(app)) throw new Error(`--cdktf-app: apps/${app} has no src/main.ts`);
+    rows.push(...(await benchCdktfSynth(ctx, app, expected.get(app) as string)));
+  }
+  for (const n of options.constructSizes) rows.push(await benchConstructPath({ ...ctx, runs: n >= 1000 ? options.runsLarge : options.runsSmall }, n, keylessTo));
+  return rows;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let options: Options;
   try {
@@ -346,6 +293,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!isTiming(row.stock) && 'skipped' in row.stock) log(`  stock skipped: ${row.stock.skipped}`);
   }
 
+  const commandRows: CommandRow[] = [];
+  if (options.commands) commandRows.push(...(await benchCommands(options, work, outputs)));
+
   const terraformRows: TerraformRow[] = [];
   const terraformDetails: Record<string, StackTerraformResult[]> = {};
   let terraformNote = '';
@@ -379,7 +329,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const endLoad = load();
-  const list = verdicts(rows);
+  const apps = appsWithEntry();
+  const stockApps = apps.every((a) => options.examples.includes(a)) ? stockExamplesSeconds(rows, apps) : undefined;
+  const list = [...verdicts(rows), ...commandVerdicts(commandRows, stockApps)];
   const out: string[] = [];
   out.push('');
   out.push(`keyless bench — ${machine}, node ${process.version}; load average at start ${startedLoad}, at end ${endLoad}`);
@@ -391,6 +343,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   out.push(`wall time and ${MEMORY_METHOD_NOTE[method]}; median of the runs; memory = keyless peak / stock peak`);
   out.push('');
   out.push(renderSynthTable(rows, { markdown: options.markdown }));
+  if (commandRows.length > 0) {
+    out.push('');
+    out.push('what users run: `pnpm synth` at the root (cold: no bundle cached), `cdktf synth` in an app (the app part is its cdktf.json `app` command), the construct path (runApp through scripts/run.mjs); median of the runs');
+    out.push(renderTable(COMMAND_HEADER, commandRows.map(commandCells), { markdown: options.markdown }));
+  }
   for (const row of rows) if (!isTiming(row.stock) && 'skipped' in row.stock && options.stock) out.push(`  ${row.case}: stock skipped: ${row.stock.skipped}`);
   if (options.terraform) {
     out.push('');
@@ -400,7 +357,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const r of terraformRows) if (r.note) out.push(`  ${r.case}: ${r.note}`);
   }
   out.push('');
-  out.push(`targets (issue "Fast and large"): examples ≥ ${TARGETS.exampleSpeedup}× faster and ≤ 1/5 memory; ${formatCount(TARGETS.largeRepositories)} repositories ≤ ${TARGETS.largeSeconds} s and ≤ 1 GB`);
+  out.push(`targets: examples ≥ ${TARGETS.exampleSpeedup}× faster and ≤ 1/5 memory; ${formatCount(TARGETS.largeRepositories)} repositories ≤ ${TARGETS.largeSeconds} s and ≤ 1 GB`);
+  if (options.commands) {
+    const t = COMMAND_TARGETS;
+    out.push(
+      `         pnpm synth warm ≤ ${t.mainWarmSeconds} s and ≥ ${t.mainSpeedup}× faster than stock, cold ≤ ${t.mainColdSeconds} s; ` +
+        `cdktf synth's app part ≤ ${t.appPartSeconds} s; the construct path at ${formatCount(t.constructRepositories)} repositories ≤ ${t.constructSeconds} s`,
+    );
+  }
   out.push(renderVerdicts(list));
   for (const r of terraformRows) out.push(`${r.ok ? 'PASS' : 'FAIL'}         ${r.case}: terraform validate and offline plan with the real AWS provider (${formatCount(r.plan.add)} to add)`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -417,6 +381,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           memoryMethod: method,
           options: { ...options, json: undefined },
           synth: rows,
+          commands: commandRows,
           terraform: terraformRows,
           terraformStacks: terraformDetails,
           verdicts: list,

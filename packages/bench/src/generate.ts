@@ -4,6 +4,7 @@
  * `main` and a managed policy; some also get a read-only pull-request role, a GitHub environment with a
  * reviewer-gated `release` role, a tag pattern or an inline policy. The same N always gives the same bytes.
  */
+import { prng } from '@keyless/testkit';
 import { dump } from 'js-yaml';
 
 export const GENERATED_ACCOUNT = '111111111111';
@@ -38,17 +39,6 @@ export interface GeneratedOrg {
   readonly stats: GeneratedStats;
 }
 
-/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG; deterministic for a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PREFIXES = ['api', 'web', 'data', 'ml', 'infra', 'mobile', 'billing', 'search', 'auth', 'ops', 'pay', 'edge'];
 const SUFFIXES = ['service', 'app', 'worker', 'pipeline', 'gateway', 'lib', 'jobs', 'portal', 'sync', 'store'];
