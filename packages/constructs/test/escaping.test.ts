@@ -213,7 +213,8 @@ describe('escapeTerraformTemplate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+    // A hang guard for terraform init and apply on a loaded machine, not a speed check.
+  }, 600_000);
 });
 
 describe('terraformPolicyJson', () => {
@@ -306,7 +307,8 @@ describe('synthesized Terraform JSON', () => {
       }),
       { numRuns: 25 },
     );
-  }, 120_000);
+    // 25 cdktf synths: a hang guard on a loaded machine, not a speed check.
+  }, 600_000);
 
   it('refuses a config whose free text looks like a cdktf token, so it can never become a reference', () => {
     const config = packedConfig(() => '', true) as { repositories: { web: { roles: { deploy: { description: string } } } } };

@@ -206,7 +206,8 @@ describe('helpers', () => {
 const tf = terraformOrSkip();
 
 describe('checkStack (terraform)', () => {
-  const timeout = 240_000;
+  // A hang guard, not a speed check: on a loaded 2-core machine one init, validate and plan takes minutes.
+  const timeout = 900_000;
 
   it.skipIf(!tf.available)('validates with 0 errors / 0 warnings and plans 3 to add', { timeout }, () => {
     const r = checkStack(handWrittenStack(), { plan: true });
