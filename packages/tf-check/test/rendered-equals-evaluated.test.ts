@@ -21,10 +21,12 @@
  * (`arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`), the ARN IAM gives the provider at
  * apply. Everything else in the trust policy, the config's strings included, is planned as synthesized.
  *
- * Case groups, one terraform plan each: every app under apps/ (found from its access.yaml or bootstrap.yaml,
- * whatever it declares), generated configs (the benchmark's generated organisation, sharded, plus configs from
- * the testkit generator that covers every config field), and hostile configs whose audiences, branches,
- * descriptions and policies carry template syntax: each must be refused by the model or render literally.
+ * Case groups: every app under apps/ (found from its access.yaml or bootstrap.yaml, whatever it declares),
+ * generated configs (the benchmark's generated organisation, sharded, plus configs from the testkit generator that
+ * covers every config field), and hostile configs whose audiences, branches, environments, paths, ARNs,
+ * descriptions and policies carry template syntax: each must be refused by the model or render literally. Every
+ * stack of every group goes into one terraform plan (each stack a child module, see planStacks); when some stacks
+ * fail to plan, those fail with terraform's errors and the rest are planned once more without them.
  *
  * Skips with a visible reason when terraform or the provider mirror is missing, unless CI or
  * KEYLESS_REQUIRE_TERRAFORM requires them (see terraformOrSkip).
@@ -288,76 +290,11 @@ function appConfigFiles(): string[] {
     .sort();
 }
 
-const APP_FILES = appConfigFiles();
-
-describe.skipIf(!tf.available)('rendered equals evaluated: the apps under apps/', () => {
-  let cases: Case[] = [];
-  let planned = new Map<string, Planned>();
-  beforeAll(() => {
-    // Copies, so that synthesis writes nothing under apps/.
-    const base = temp('apps');
-    const copies = APP_FILES.map((file) => {
-      const copy = join(base, relative(join(ROOT, 'apps'), file));
-      mkdirSync(dirname(copy), { recursive: true });
-      writeFileSync(copy, readFileSync(file));
-      return copy;
-    });
-    cases = casesOf(copies).map((c) => ({ ...c, file: APP_FILES[copies.indexOf(c.file)] as string }));
-    planned = planCases('apps', cases);
-  }, 600_000);
-
-  it('finds the app configs under apps/', () => {
-    expect(APP_FILES.length).toBeGreaterThan(0);
-  });
-
-  it.each(APP_FILES.map((f) => [relative(ROOT, f), f]))(`%s: every stack ${NAME}`, (_name, file) => {
-    expectRenderedEqualsModel(file, cases, planned);
-  });
-});
-
 /** A fixed seed, so that CI plans the same generated configs on every run; the equivalence property explores. */
 const SEED = 92_026;
 const GENERATED_ACCESS = sampleAccessConfigs(4, SEED, { maxRepositories: 6 });
 const GENERATED_BOOTSTRAP = sampleBootstrapConfigs(2, SEED);
-
-describe.skipIf(!tf.available)('rendered equals evaluated: generated configs', () => {
-  let cases: Case[] = [];
-  let planned = new Map<string, Planned>();
-  const base = temp('generated');
-  const org = join(base, 'org', 'access.yaml');
-  const files = [
-    org,
-    ...GENERATED_ACCESS.map((_, i) => join(base, `access-${i}`, 'access.yaml')),
-    ...GENERATED_BOOTSTRAP.map((_, i) => join(base, `bootstrap-${i}`, 'bootstrap.yaml')),
-  ];
-  beforeAll(() => {
-    // The benchmark's generated organisation, sharded: many repositories, few stacks.
-    mkdirSync(dirname(org), { recursive: true });
-    const gen = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH, 'src', 'gen.ts'), '40', '--shards', '3', '--environment', 'org', '--out', org], {
-      cwd: BENCH,
-      encoding: 'utf8',
-      env: { ...process.env, INIT_CWD: BENCH },
-    });
-    if (gen.status !== 0) throw new Error(`the benchmark's generator exited ${gen.status}:\n${gen.stderr}`);
-    // Configs from the testkit generator, which reaches every config field, with several repositories each.
-    [...GENERATED_ACCESS, ...GENERATED_BOOTSTRAP].forEach((config, i) => {
-      const file = files[i + 1] as string;
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(config, null, 2));
-    });
-    cases = casesOf(files);
-    planned = planCases('generated', cases);
-  }, 600_000);
-
-  it('the generated organisation (the benchmark generator, 40 repositories in 3 hash shards): every stack ' + NAME, () => {
-    expect(cases.filter((c) => c.file === org).length).toBe(3);
-    expectRenderedEqualsModel(org, cases, planned);
-  });
-
-  it.each(files.slice(1).map((f) => [relative(base, f), f]))(`testkit generator sample %s: every stack ${NAME}`, (_name, file) => {
-    expectRenderedEqualsModel(file, cases, planned);
-  });
-});
+const APP_FILES = appConfigFiles();
 
 /** A small valid config of our own, which the hostile cases below change in one place each. */
 function baseConfig(): Record<string, any> {
@@ -459,43 +396,128 @@ const HOSTILE: readonly HostileCase[] = [
   },
 ];
 
-describe.skipIf(!tf.available)('rendered equals evaluated: hostile config strings are refused or render literally', () => {
-  const refused = new Map<HostileCase, readonly string[]>();
-  const files = new Map<HostileCase, string>();
-  let cases: Case[] = [];
-  let planned = new Map<string, Planned>();
-  beforeAll(() => {
-    const base = temp('hostile');
-    HOSTILE.forEach((hostile, i) => {
-      const config = baseConfig();
-      hostile.change(config);
-      config['environment'] = `hostile-${i}`;
-      const problems = accessConfigProblems(config);
-      if (problems.length > 0) {
-        refused.set(hostile, problems);
-        return;
-      }
-      const file = join(base, `case-${i}`, 'access.yaml');
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(config, null, 2));
-      files.set(hostile, file);
-    });
-    if (files.size > 0) {
-      cases = casesOf([...files.values()]);
-      planned = planCases('hostile', cases);
-    }
-  }, 600_000);
+/** The stacks of one case group, or why they could not be synthesized. */
+interface Group {
+  cases: Case[];
+  error?: unknown;
+}
 
-  it.each(HOSTILE.map((h) => [h.name, h] as const))(`%s: refused naming the entry, or ${NAME}`, (_name, hostile) => {
-    const problems = refused.get(hostile);
-    if (hostile.literal) expect(problems, 'free text is accepted and rendered literally, not refused').toBeUndefined();
-    if (problems) {
-      expect(problems.some((p) => hostile.paths.some((path) => p.startsWith(path))), problems.join('\n')).toBe(true);
-      return;
-    }
-    expectRenderedEqualsModel(files.get(hostile) as string, cases, planned);
+function prepare(fill: (group: Group) => void): Group {
+  const group: Group = { cases: [] };
+  try {
+    fill(group);
+  } catch (error) {
+    group.error = error;
+  }
+  return group;
+}
+
+function groupCases(group: Group): Case[] {
+  if (group.error !== undefined) throw group.error;
+  return group.cases;
+}
+
+describe.skipIf(!tf.available)('rendered equals evaluated', () => {
+  // Every group's stacks go into one terraform plan (a second one only when some stacks fail to plan).
+  let apps: Group = { cases: [] };
+  let generated: Group = { cases: [] };
+  let hostile: Group = { cases: [] };
+  const refused = new Map<HostileCase, readonly string[]>();
+  const hostileFiles = new Map<HostileCase, string>();
+  let planned = new Map<string, Planned>();
+  const generatedBase = temp('generated');
+  const org = join(generatedBase, 'org', 'access.yaml');
+  const generatedFiles = [
+    org,
+    ...GENERATED_ACCESS.map((_, i) => join(generatedBase, `access-${i}`, 'access.yaml')),
+    ...GENERATED_BOOTSTRAP.map((_, i) => join(generatedBase, `bootstrap-${i}`, 'bootstrap.yaml')),
+  ];
+
+  beforeAll(() => {
+    apps = prepare((group) => {
+      // Copies, so that synthesis writes nothing under apps/.
+      const base = temp('apps');
+      const copies = APP_FILES.map((file) => {
+        const copy = join(base, relative(join(ROOT, 'apps'), file));
+        mkdirSync(dirname(copy), { recursive: true });
+        writeFileSync(copy, readFileSync(file));
+        return copy;
+      });
+      group.cases = casesOf(copies).map((c) => ({ ...c, file: APP_FILES[copies.indexOf(c.file)] as string }));
+    });
+    generated = prepare((group) => {
+      // The benchmark's generated organisation, sharded: many repositories, few stacks.
+      mkdirSync(dirname(org), { recursive: true });
+      const gen = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH, 'src', 'gen.ts'), '40', '--shards', '3', '--environment', 'org', '--out', org], {
+        cwd: BENCH,
+        encoding: 'utf8',
+        env: { ...process.env, INIT_CWD: BENCH },
+      });
+      if (gen.status !== 0) throw new Error(`the benchmark's generator exited ${gen.status}:\n${gen.stderr}`);
+      // Configs from the testkit generator, which reaches every config field, with several repositories each.
+      [...GENERATED_ACCESS, ...GENERATED_BOOTSTRAP].forEach((config, i) => {
+        const file = generatedFiles[i + 1] as string;
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify(config, null, 2));
+      });
+      group.cases = casesOf(generatedFiles);
+    });
+    hostile = prepare((group) => {
+      const base = temp('hostile');
+      HOSTILE.forEach((h, i) => {
+        const config = baseConfig();
+        h.change(config);
+        config['environment'] = `hostile-${i}`;
+        const problems = accessConfigProblems(config);
+        if (problems.length > 0) {
+          refused.set(h, problems);
+          return;
+        }
+        const file = join(base, `case-${i}`, 'access.yaml');
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify(config, null, 2));
+        hostileFiles.set(h, file);
+      });
+      if (hostileFiles.size > 0) group.cases = casesOf([...hostileFiles.values()]);
+    });
+    planned = planCases('all groups', [...apps.cases, ...generated.cases, ...hostile.cases]);
+  }, 900_000);
+
+  describe('the apps under apps/', () => {
+    it('finds the app configs under apps/', () => {
+      expect(APP_FILES.length).toBeGreaterThan(0);
+    });
+
+    it.each(APP_FILES.map((f) => [relative(ROOT, f), f]))(`%s: every stack ${NAME}`, (_name, file) => {
+      expectRenderedEqualsModel(file, groupCases(apps), planned);
+    });
   });
 
+  describe('generated configs', () => {
+    it(`the generated organisation (the benchmark generator, 40 repositories in 3 hash shards): every stack ${NAME}`, () => {
+      expect(groupCases(generated).filter((c) => c.file === org).length).toBe(3);
+      expectRenderedEqualsModel(org, groupCases(generated), planned);
+    });
+
+    it.each(generatedFiles.slice(1).map((f) => [relative(generatedBase, f), f]))(`testkit generator sample %s: every stack ${NAME}`, (_name, file) => {
+      expectRenderedEqualsModel(file, groupCases(generated), planned);
+    });
+  });
+
+  describe('hostile config strings are refused or render literally', () => {
+    it.each(HOSTILE.map((h) => [h.name, h] as const))(`%s: refused naming the entry, or ${NAME}`, (_name, h) => {
+      const problems = refused.get(h);
+      if (h.literal) expect(problems, 'free text is accepted and rendered literally, not refused').toBeUndefined();
+      if (problems) {
+        expect(problems.some((p) => h.paths.some((path) => p.startsWith(path))), problems.join('\n')).toBe(true);
+        return;
+      }
+      expectRenderedEqualsModel(hostileFiles.get(h) as string, groupCases(hostile), planned);
+    });
+  });
+});
+
+describe('the comparison itself', () => {
   it('a rendered trust policy without its sub condition is caught: the comparison is not vacuous', () => {
     // What Terraform renders for the first hostile case without escaping: the audience and sub conditions fold away.
     const stack: ModelStack = {
