@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { bootstrapAccounts, buildAccessModel, parseAccessConfigYaml, parseBootstrapConfigYaml } from '@keyless/policy';
+import { accessModelFromYaml, bootstrapModelsFromYaml, didYouMean } from '@keyless/policy';
 import type { AccessModel } from '@keyless/policy';
 
 export interface LoadedEnvironment {
@@ -43,22 +43,30 @@ export function resolveConfigFiles(names: readonly string[], cwd: string): strin
       const files = configsIn(candidate);
       if (files.length > 0) return files;
     }
-    throw new Error(`"${name}" is not an app under apps/, an app directory or a config file`);
+    const hint = didYouMean(name, appNames(root));
+    throw new Error(`"${name}" is not an app under apps/, an app directory or a config file${hint ? `; ${hint}` : ''}`);
   });
 }
 
-/** Loads and validates every environment of the named configs; a bootstrap config yields one per account. */
+/** The apps of the workspace: directories under apps/ that hold an access.yaml or a bootstrap.yaml. */
+export function appNames(root: string): string[] {
+  const apps = join(root, 'apps');
+  if (!existsSync(apps)) return [];
+  return readdirSync(apps).sort().filter((name) => configsIn(join(apps, name)).length > 0);
+}
+
+/**
+ * Loads and validates every environment of the named configs; a bootstrap config yields one per account. A
+ * ConfigError points at the file, line and column of each problem.
+ */
 export function loadEnvironments(files: readonly string[], cwd: string): LoadedEnvironment[] {
   const root = findWorkspaceRoot(cwd);
   return files.flatMap((file) => {
     const source = relative(root, file) || file;
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('bootstrap.yaml')) {
-      return bootstrapAccounts(parseBootstrapConfigYaml(text, source)).map((account) => ({
-        source: `${source}#${account.key}`,
-        model: buildAccessModel(account.access, `${source}#${account.key}`),
-      }));
+      return bootstrapModelsFromYaml(text, source).accounts.map(({ account, model }) => ({ source: `${source}#${account.key}`, model }));
     }
-    return [{ source, model: buildAccessModel(parseAccessConfigYaml(text, source), source) }];
+    return [{ source, model: accessModelFromYaml(text, source) }];
   });
 }

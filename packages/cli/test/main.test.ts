@@ -18,7 +18,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('keyless explain', () => {
   it('prints every role of an app with who can assume it and what it may do', async () => {
-    const { code, out } = await run('explain', 'dev');
+    const { code, out } = await run('explain', 'dev', '--wide');
     expect(code).toBe(0);
     expect(out).toMatch(/^dev: account 111111111111, ap-northeast-2, issuer github\.com, audience sts\.amazonaws\.com$/m);
     expect(out).toMatch(/^gha-dev-web-app-deploy\s+octo-org\/web-app, branch main\s+site-bucket \(s3:DeleteObject, s3:GetObject, s3:ListBucket, s3:PutObject\)\s+AWS_ROLE_ARN\s+name recycling$/m);
@@ -44,7 +44,7 @@ describe('keyless explain', () => {
         '        dangerouslyAllowAdministratorAccess: true',
       ].join('\n'),
     );
-    const { code, out } = await run('explain', file);
+    const { code, out } = await run('explain', file, '--wide');
     expect(code).toBe(0);
     expect(out).toMatch(/ADMINISTRATOR ACCESS, ANY BRANCH, name recycling$/m);
     expect(out).toContain('  ! gha-sandbox-playground-admin: the role has full administrator access');
@@ -65,20 +65,20 @@ describe('keyless explain', () => {
   });
 
   it('explains every account of the bootstrap app', async () => {
-    const { out } = await run('explain', 'bootstrap');
+    const { out } = await run('explain', 'bootstrap', '--wide');
     expect(out).toMatch(/^dev: account 111111111111/m);
     expect(out).toMatch(/^prod: account 222222222222/m);
     expect(out).toMatch(/^keyless-prod-plan\s+octo-org\/octo-infra, pull requests/m);
   });
 
   it('names the role that accepts a token', async () => {
-    const { code, out } = await run('explain', 'dev', '--sub', 'repo:octo-org/web-app:ref:refs/heads/main');
+    const { code, out } = await run('explain', 'dev', '--wide', '--sub', 'repo:octo-org/web-app:ref:refs/heads/main');
     expect(code).toBe(0);
     expect(out).toContain('  + dev/gha-dev-web-app-deploy (arn:aws:iam::111111111111:role/github-actions/gha-dev-web-app-deploy)');
   });
 
   it('says why the roles of the repository refuse a token, with a hint for an environment job', async () => {
-    const { code, out } = await run('explain', 'dev', '--token', '{"sub":"repo:octo-org/web-app:environment:dev"}');
+    const { code, out } = await run('explain', 'dev', '--wide', '--token', '{"sub":"repo:octo-org/web-app:environment:dev"}');
     expect(code).toBe(3);
     expect(out).toContain('accepted by no role');
     expect(out).toContain('is not one of "repo:octo-org/web-app:ref:refs/heads/main"');
@@ -86,12 +86,12 @@ describe('keyless explain', () => {
   });
 
   it('explains a name-based token refused by an immutable-subject role', async () => {
-    const { out } = await run('explain', 'dev', '--sub', 'repo:octo-org/payments:ref:refs/heads/main');
+    const { out } = await run('explain', 'dev', '--wide', '--sub', 'repo:octo-org/payments:ref:refs/heads/main');
     expect(out).toContain('hint: the token uses the name-based subject, but the role trusts the immutable owner@id/repo@id form');
   });
 
   it('tells how to switch when a name-only repository starts sending immutable subjects', async () => {
-    const { out } = await run('explain', 'dev', '--sub', 'repo:octo-org@123456/web-app@999:ref:refs/heads/main');
+    const { out } = await run('explain', 'dev', '--wide', '--sub', 'repo:octo-org@123456/web-app@999:ref:refs/heads/main');
     expect(out).toContain('hint: the token carries the immutable subject repo:octo-org@123456/web-app@999;');
     expect(out).toContain('Set github.ownerId: 123456 and id: 999 for web-app, with subjectFormat: immutable (or both while switching)');
   });
