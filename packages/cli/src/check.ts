@@ -276,6 +276,7 @@ export function checkConfigs(inputs: readonly ConfigInput[], options: CheckOptio
       extra.push({
         file: l.input.file,
         pending: { issue: configProblem(['environment'], l.model.environment, `${first} is the ${l.model.environment} environment too; two configs of one environment write stacks (and state keys) of the same names, so choose another name`), severity: 'error', check: 'cross-environment' },
+        involves: focus.has(first),
       });
   }
   // A config that did not build is missing from the rules across environments: what they say is missing (a

@@ -2,7 +2,7 @@
  * `keyless explain` for a terminal: at most 100 columns (`--wide` prints the full table lines of
  * renderAccessReport instead). Each role is a block: its name with its risk flags, then who can assume it, what it
  * may do and the variables that carry its ARN, one item per line, long items wrapped under themselves. Nothing is
- * cut: a word longer than the line is broken, never shortened.
+ * cut: a word longer than the line (a long workflow path) is broken after a "/" where it can be, never shortened.
  */
 import type { AccessReport, Risk } from '@keyless/policy';
 
@@ -45,7 +45,10 @@ export function wrapLine(text: string, width: number, indent = ''): string[] {
     }
     let rest = word;
     while (rest.length > room() && room() > 0) {
-      const cut = Math.max(1, room());
+      // Break a path or a list after a separator when there is one in the second half of the room.
+      const head = rest.slice(0, room());
+      const separator = Math.max(head.lastIndexOf('/'), head.lastIndexOf(':'), head.lastIndexOf('@'));
+      const cut = separator >= room() / 2 ? separator + 1 : Math.max(1, room());
       lines.push(current + rest.slice(0, cut));
       rest = rest.slice(cut);
       current = indent;

@@ -268,7 +268,7 @@ export function initProblems(a: InitAnswers, root: string): { text: string; prob
     problems.push({ file, path: '(top level)', severity: 'error', check: 'config', message: 'keyless init wrote text that does not read back as the answers; please report this' });
   const others = inputs.filter((i) => i.file !== file);
   const result = checkConfigs([...others, { file, text }], { focus: [file] });
-  problems.push(...result.problems.filter((p) => p.severity === 'error'));
+  problems.push(...result.problems.filter((p) => p.severity === 'error' && p.file === file));
   // Two configs of one environment name would share stack names and state keys.
   for (const other of others.filter((i) => i.file.endsWith('access.yaml'))) {
     const env = (() => {
