@@ -100,7 +100,7 @@ function asOfDate(value: string | undefined, fallback: Date): Date {
   return new Date(t);
 }
 
-function liveHooks(context: AuditCommandContext, err: (t: string) => void): { progress: (line: string) => void } {
+function liveHooks(_context: AuditCommandContext, err: (t: string) => void): { progress: (line: string) => void } {
   return { progress: (line: string) => err(`${line}\n`) };
 }
 

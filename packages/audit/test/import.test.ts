@@ -152,7 +152,7 @@ describe.skipIf(!tf.available)(`keyless import with terraform (${tf.reason})`, (
     expect(result.validate).toMatchObject({ valid: true, errorCount: 0, warningCount: 0 });
     expect(result.plan?.stderr ?? '').not.toMatch(/Error/);
     expect(result.plan?.ok).toBe(true);
-    const changes = ((result.plan?.planJson as { resource_changes: { address: string; change: { actions: string[]; importing?: { id: string } } }[] }).resource_changes);
+    const changes = (((result.plan?.planJson ?? {}) as { resource_changes: { address: string; change: { actions: string[]; importing?: { id: string } } }[] }).resource_changes);
     const imported = Object.fromEntries(changes.filter((c) => c.change.importing).map((c) => [c.address, c.change.actions]));
     expect(Object.keys(imported).sort()).toEqual(blocks.map((b) => b.to).sort());
     for (const [addr, actions] of Object.entries(imported)) {

@@ -70,16 +70,16 @@ describe('keyless migrate --from-audit', () => {
 
   it('flags broad permissions and every guess in a review comment', async () => {
     const { out } = await run(['migrate', '--from-audit', auditFile, '--owner', 'octo-org']);
-    const before = (line: RegExp): string => {
+    const lineBefore = (line: RegExp): string => {
       const lines = out.split('\n');
       const i = lines.findIndex((l) => line.test(l));
       expect(i, String(line)).toBeGreaterThan(0);
       return lines[i - 1] ?? '';
     };
-    expect(before(/^\s+- arn:aws:iam::aws:policy\/AdministratorAccess$/)).toMatch(/# review: ADMINISTRATOR-EQUIVALENT \(allows every action \("\*"\) on every resource\); from user ci-admin through group:admins/);
-    expect(before(/^\s+dangerouslyAllowAdministratorAccess: true$/)).toMatch(/# review: the key had administrator access/);
-    expect(before(/^\s+shared-ci-s3-everything:$/)).toMatch(/# review: broad \(allows s3:\* on every resource\)/);
-    expect(before(/^\s+legacy-uploader-uploads:$/)).toMatch(/# review: uses \$\{aws:username\}, which a role session does not have/);
+    expect(lineBefore(/^\s+- arn:aws:iam::aws:policy\/AdministratorAccess$/)).toMatch(/# review: ADMINISTRATOR-EQUIVALENT \(allows every action \("\*"\) on every resource\); from user ci-admin through group:admins/);
+    expect(lineBefore(/^\s+dangerouslyAllowAdministratorAccess: true$/)).toMatch(/# review: the key had administrator access/);
+    expect(lineBefore(/^\s+shared-ci-s3-everything:$/)).toMatch(/# review: broad \(allows s3:\* on every resource\)/);
+    expect(lineBefore(/^\s+legacy-uploader-uploads:$/)).toMatch(/# review: uses \$\{aws:username\}, which a role session does not have/);
     expect(out).toMatch(/# review: the secrets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY could not be tied to an IAM user/);
     expect(out).toMatch(/# review: \.github\/workflows\/nightly\.yml job report runs on schedule, workflow_dispatch/);
     expect(out).toMatch(/# review: keyless manages the GitHub environment production from now on: copy its required reviewers/);

@@ -27,7 +27,6 @@ import { parseDocument } from 'yaml';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('../test/fixtures', import.meta.url));
 // Read before the fixtures are rewritten; the fixtures' own base config, not apps/dev (an adopter replaces that).
 const baseConfigFile = join(fixtures, 'dev-create/access.yaml');
@@ -267,6 +266,6 @@ function writeFixture(name: string, configText: string, result: { json: Obj; tex
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'access.yaml'), configText);
-  writeFileSync(join(dir, 'plan.json'), JSON.stringify(stable(result.json), null, 1) + '\n');
+  writeFileSync(join(dir, 'plan.json'), `${JSON.stringify(stable(result.json), null, 1)}\n`);
   writeFileSync(join(dir, 'plan.txt'), result.text);
 }

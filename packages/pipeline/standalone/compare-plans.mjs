@@ -43,7 +43,7 @@ export function differingPaths(a, b, path = '', limit = 10, out = []) {
     return out;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    a.forEach((x, i) => differingPaths(x, b[i], `${path}[${i}]`, limit, out));
+    for (const [i, x] of a.entries()) differingPaths(x, b[i], `${path}[${i}]`, limit, out);
     return out;
   }
   if (JSON.stringify(a ?? null) !== JSON.stringify(b ?? null)) out.push(path || '(whole value)');
@@ -133,7 +133,7 @@ export function comparePlans(reviewed, current) {
   for (const name of [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort()) {
     const x = ra[name];
     const y = rb[name];
-    const changes = (c) => c !== undefined && c.actions.some((act) => act !== 'no-op');
+    const changes = (c) => c?.actions.some((act) => act !== 'no-op') === true;
     if (!changes(x) && !changes(y)) continue;
     if (!x || !y) {
       out.push(`output ${name}: ${x ? 'reviewed but no longer changes' : 'changes but was not reviewed'}`);

@@ -142,9 +142,8 @@ function resourceSection(s, limitPerKind, detail) {
   return out;
 }
 function assemble(x) {
-  return [x.head, x.warning, x.access, x.drift, x.resources.length > 0 ? `### Resources\n\n${x.resources.join('\n\n')}` : undefined, x.fullPlan, x.footer]
-    .filter((p) => p !== undefined && p !== '')
-    .join('\n\n') + '\n';
+  const parts = [x.head, x.warning, x.access, x.drift, x.resources.length > 0 ? `### Resources\n\n${x.resources.join('\n\n')}` : undefined, x.fullPlan, x.footer];
+  return `${parts.filter((p) => p !== undefined && p !== '').join('\n\n')}\n`;
 }
 function foldedPlan(text, omitted, where) {
   const note = omitted > 0 ? `✂️ The first ${omitted} characters of the plan are cut to fit a comment; the full plan is in ${where}.\n\n` : '';

@@ -29,7 +29,7 @@ describe('appJwt', () => {
 /** A fake GitHub API: the App is installed on the organization octo-org as installation 42. */
 function fakeApi(calls: string[]): typeof fetch {
   return (async (url: string | URL, init?: RequestInit) => {
-    calls.push(`${init?.method} ${String(url)} ${(init?.headers as Record<string, string>)['authorization']?.slice(0, 7)}`);
+    calls.push(`${init?.method} ${String(url)} ${((init?.headers ?? {}) as Record<string, string>)['authorization']?.slice(0, 7)}`);
     const reply = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
     if (String(url).endsWith('/orgs/octo-org/installation')) return reply(200, { id: 42 });
     if (String(url).endsWith('/orgs/octocat/installation')) return reply(404, { message: 'Not Found' });

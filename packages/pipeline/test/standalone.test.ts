@@ -37,7 +37,6 @@ const CONFIG = parseBootstrapConfigYaml(
 const [ACCOUNT] = bootstrapAccounts(CONFIG);
 if (!ACCOUNT) throw new Error('no account');
 const STACK = renderBootstrapStack('bootstrap-dev', buildAccessModel(ACCOUNT.access), ACCOUNT, 'infra') as Obj;
-const STACK_TEXT = JSON.stringify(STACK);
 const LOCK = [
   'provider "registry.terraform.io/hashicorp/aws" {',
   '  version     = "5.100.0"',
@@ -218,7 +217,7 @@ describe('githubChanges: the configuration against the state', () => {
       ['github_actions_variable.lit', ['create']],
       ['github_actions_variable.old', ['delete']],
     ]);
-    expect((changes[0]?.change.after as Obj)['value']).toBe('a ${literal} value');
+    expect(((changes[0]?.change.after ?? {}) as Obj)['value']).toBe('a ${literal} value');
   });
 
   it('satisfies: the state with the configuration put in always satisfies the configuration (property)', () => {

@@ -85,7 +85,7 @@ describe('the workflows of this repository', () => {
 
   it('keep the package-manager code in jobs that hold nothing, and pass their output on pinned by digest', () => {
     for (const [file, job] of [['plan.yml', 'plan'], ['apply-stacks.yml', 'plan'], ['drift.yml', 'drift']] as const) {
-      const body = (byPath.get(`.github/workflows/${file}`)?.doc as Obj)['jobs'][job] as Obj;
+      const body = ((byPath.get(`.github/workflows/${file}`)?.doc ?? {}) as Obj)['jobs'][job] as Obj;
       const run = runLines(body).flat().join('\n');
       expect(run, file).toContain('node packages/pipeline/standalone/tf-job.mjs check --config');
       expect(run, file).toContain('--sha256 "$SYNTH_SHA256"');

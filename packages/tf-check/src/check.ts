@@ -302,15 +302,15 @@ export function checkStack(stackJson: object, options: CheckOptions = {}): Check
   const keepNote = keep ? '' : ' (set KEYLESS_TF_CHECK_KEEP_DIR=1 to keep it)';
 
   try {
-    writeFileSync(join(workDir, MAIN_FILE), JSON.stringify(main, null, 2) + '\n');
+    writeFileSync(join(workDir, MAIN_FILE), `${JSON.stringify(main, null, 2)}\n`);
     writeFileSync(
       join(workDir, OVERRIDE_FILE),
-      JSON.stringify(offlineOverride(awsProviders, awsSource, env.awsProviderVersion), null, 2) + '\n',
+      `${JSON.stringify(offlineOverride(awsProviders, awsSource, env.awsProviderVersion), null, 2)}\n`,
     );
     const cliPath = join(workDir, CLI_CONFIG_FILE);
     writeFileSync(cliPath, cliConfig(env));
     for (const stale of ['tfplan', 'terraform.tfstate', 'terraform.tfstate.backup']) if (existsSync(join(workDir, stale))) rmSync(join(workDir, stale));
-    if (options.state !== undefined) writeFileSync(join(workDir, 'terraform.tfstate'), JSON.stringify(options.state, null, 2) + '\n');
+    if (options.state !== undefined) writeFileSync(join(workDir, 'terraform.tfstate'), `${JSON.stringify(options.state, null, 2)}\n`);
 
     const run = makeRunner(env, workDir, childEnv(cliPath));
     const timeouts = { ...TIMEOUTS_MS, ...options.timeoutsMs };
