@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@keyless/policy';
-import { octoOrg } from '@keyless/testkit';
+import { octoOrg, prng, readTree, shuffled } from '@keyless/testkit';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadAccessModel, runApp, runBootstrapApp } from '../src/index.js';
@@ -36,45 +36,15 @@ function tempDir(): string {
   return dir;
 }
 
-/** Every file under a directory, by relative path, with its bytes. */
-function tree(dir: string): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
-  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isFile()) files[entry] = readFileSync(path);
-  }
-  return files;
-}
-
-function synthInto(configFile: string | URL): { outdir: string; files: Record<string, Buffer> } {
+function synthInto(configFile: string | URL): { outdir: string; files: Record<string, string> } {
   const outdir = tempDir();
   runApp({ configFile, outdir });
-  return { outdir, files: tree(outdir) };
+  return { outdir, files: readTree(outdir) };
 }
 
 // Lists whose order carries no meaning in the access config; the order of policy statements and actions does.
 const UNORDERED_LISTS = new Set(['branches', 'branchPatterns', 'tags', 'tagPatterns', 'environments', 'workflows', 'managedPolicyArns', 'users', 'teams', 'deploymentBranches', 'audiences']);
 
-/** A small deterministic PRNG, so that a failing shuffle can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled<T>(items: readonly T[], next: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 /** Reorders every mapping's keys, and the lists whose order does not matter, outside policy documents. */
 function reorder(value: unknown, next: () => number, key = '', inPolicy = false): unknown {
@@ -92,7 +62,7 @@ function reorder(value: unknown, next: () => number, key = '', inPolicy = false)
 }
 
 function shuffledVariant(source: URL, seed: number): string {
-  const text = yaml.stringify(reorder(yaml.parse(readFileSync(source, 'utf8')), random(seed)));
+  const text = yaml.stringify(reorder(yaml.parse(readFileSync(source, 'utf8')), prng(seed)));
   const file = join(tempDir(), 'access.yaml');
   writeFileSync(file, text);
   return file;

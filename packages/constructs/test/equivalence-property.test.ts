@@ -4,7 +4,7 @@
  * files `keyless synth` writes are byte-identical to what cdktf synthesizes from KeylessStack and BootstrapStack,
  * stack by stack, manifest included.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessConfigSchema, bootstrapAccounts, bootstrapConfigSchema, buildAccessModel, parseAccessConfig, splitModel } from '@keyless/policy';
@@ -14,6 +14,7 @@ import {
   bootstrapConfigProblems,
   candidateAccessConfig,
   candidateBootstrapConfig,
+  readTree,
   unreachedFields,
   validAccessConfig,
   validBootstrapConfig,
@@ -32,16 +33,6 @@ const temp = (): string => {
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function tree(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) Object.assign(out, tree(dir, rel));
-    else out[rel] = readFileSync(join(dir, rel), 'utf8');
-  }
-  return out;
-}
 
 /** A fixed seed: the coverage checks read the same samples on every run. */
 const SEED = 20_260_915;
@@ -85,14 +76,14 @@ function cdktfAccess(config: AccessConfig): Record<string, string> {
   const app = new App({ outdir });
   for (const { stackId, model: stackModel } of splitModel(model)) new KeylessStack(app, stackId, { access: stackModel });
   app.synth();
-  return tree(outdir);
+  return readTree(outdir);
 }
 
 function fastAccess(config: AccessConfig): Record<string, string> {
   const model = buildAccessModel(parseAccessConfig(plain(config)));
   const outdir = temp();
   writeSynthesized(outdir, splitModel(model).map(({ stackId, model: m }) => ({ id: stackId, json: renderKeylessStack(stackId, m) })));
-  return tree(outdir);
+  return readTree(outdir);
 }
 
 function bothBootstrap(config: BootstrapConfig): { cdktf: Record<string, string>; fast: Record<string, string> } {
@@ -109,7 +100,7 @@ function bothBootstrap(config: BootstrapConfig): { cdktf: Record<string, string>
       json: renderBootstrapStack(`bootstrap-${account.key}`, buildAccessModel(account.access), account, config.infraRepository.name),
     })),
   );
-  return { cdktf: tree(reference), fast: tree(fast) };
+  return { cdktf: readTree(reference), fast: readTree(fast) };
 }
 
 describe('fast synthesizer equals cdktf over every config field', () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapAccounts, buildAccessModel, parseAccessConfig, parseBootstrapConfigYaml } from '@keyless/policy';
-import { octoOrg } from '@keyless/testkit';
+import { octoOrg, readTree } from '@keyless/testkit';
 import fc from 'fast-check';
 import stringify from 'json-stable-stringify';
 import { describe, expect, it } from 'vitest';
@@ -19,16 +19,6 @@ import {
   writeSynthesized,
 } from '../src/index.js';
 
-function tree(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) Object.assign(out, tree(dir, rel));
-    else out[rel] = readFileSync(join(dir, rel), 'utf8');
-  }
-  return out;
-}
-
 const temp = (): string => mkdtempSync(join(tmpdir(), 'keyless-fast-'));
 // The octo-org fixture configs (packages/testkit/fixtures); the app tests run the same check on apps/*.
 const appFile = (rel: string): string => join(octoOrg.root, 'apps', rel);
@@ -40,7 +30,7 @@ describe('fast synthesizer', () => {
     const fast = temp();
     const model = loadAccessModel(appFile(`${app}/access.yaml`));
     writeSynthesized(fast, [{ id: app, json: renderKeylessStack(app, model) }]);
-    expect(tree(fast)).toEqual(tree(reference));
+    expect(readTree(fast)).toEqual(readTree(reference));
   });
 
   it('writes the same bytes as cdktf for the octo-org bootstrap fixture', () => {
@@ -55,7 +45,7 @@ describe('fast synthesizer', () => {
         json: renderBootstrapStack(`bootstrap-${account.key}`, buildAccessModel(account.access), account, config.infraRepository.name),
       })),
     );
-    expect(tree(fast)).toEqual(tree(reference));
+    expect(readTree(fast)).toEqual(readTree(reference));
   });
 
   it('renders the same JSON as the constructs for generated configs', () => {
