@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prng } from '@keyless/testkit';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/index.js';
 import { UsageError, checkClaims, readTokenClaims } from '../src/token-input.js';
@@ -146,17 +147,7 @@ describe('keyless explain --token input', () => {
   });
 });
 
-// @keyless/cli has no fast-check dependency; these properties run on a seeded generator instead (no shrinking).
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// @keyless/cli has no fast-check dependency; these properties run on testkit's seeded generator instead (no shrinking).
 const RUNS = 150;
 function forAll(seed: number, check: (r: () => number, i: number) => void): void {
   const r = prng(seed);
