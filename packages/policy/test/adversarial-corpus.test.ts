@@ -2,36 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { evaluateTrustPolicy } from '../src/index.js';
-import {
-  PROJECT_CORPUS_FILE,
-  caseClaims,
-  intentToPolicy,
-  loadCorpusFile,
-  loadProjectCorpus,
-  loadSharedCorpus,
-  sharedCorpusPath,
-  type Corpus,
-} from './corpus.js';
-
-/** Every case of a corpus, built into a role and its token evaluated as STS would. */
-function runCorpus(corpus: Corpus): void {
-  const { defaults, cases } = corpus;
-
-  it('has cases to run', () => {
-    expect(cases.length).toBeGreaterThan(0);
-  });
-
-  it.each(cases.map((c) => ({ ...c, name: c.id })))('$name: AWS must $expect the token', (c) => {
-    const evaluation = evaluateTrustPolicy(intentToPolicy(c.intent, defaults), caseClaims(c, defaults));
-    expect({ id: c.id, allowed: evaluation.allowed, reasons: evaluation.reasons }).toMatchObject({
-      id: c.id,
-      allowed: c.expect === 'allow',
-    });
-    if (c.expect === 'deny') expect(evaluation.reasons.length).toBeGreaterThan(0);
-    else expect(evaluation.matchedStatements.length).toBeGreaterThan(0);
-  });
-}
+import { PROJECT_CORPUS_FILE, loadCorpusFile, loadProjectCorpus, loadSharedCorpus, sharedCorpusPath } from './corpus.js';
+import { runCorpus } from './corpus-suite.js';
 
 // The project's own copy of the public cases: always there, in every clone.
 describe('adversarial public corpus (the project copy, test/fixtures/adversarial-public.json)', () => {

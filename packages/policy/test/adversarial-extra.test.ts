@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTrustPolicy } from '../src/index.js';
 import { caseClaims, checkCorpus, intentToPolicy, type CorpusCase, type CorpusDefaults } from './corpus.js';
+import { runCorpus } from './corpus-suite.js';
 
 // The project's own cases, in the shape of the shared public corpus, with the same defaults.
 const defaults: CorpusDefaults = {
@@ -158,14 +159,7 @@ describe('adversarial extra corpus', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
   });
 
-  it.each(cases.map((c) => ({ ...c, name: c.id })))('$name: AWS must $expect the token', (c) => {
-    const evaluation = evaluateTrustPolicy(intentToPolicy(c.intent, defaults), caseClaims(c, defaults));
-    expect({ id: c.id, allowed: evaluation.allowed, reasons: evaluation.reasons }).toMatchObject({
-      id: c.id,
-      allowed: c.expect === 'allow',
-    });
-    if (c.expect === 'deny') expect(evaluation.reasons.length).toBeGreaterThan(0);
-  });
+  runCorpus({ defaults, cases });
 
   it('denies with the provider audience check before the policy when the provider does not list the audience', () => {
     const policy = intentToPolicy({ branch: 'main', audiences: ['sts.amazonaws.com', 'sts.amazonaws.com.cn'] }, defaults);
