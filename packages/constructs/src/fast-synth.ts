@@ -12,6 +12,8 @@ import { bootstrapVariableNames, buildTrustPolicy } from '@keyless/policy';
 import type { AccessModel, BootstrapAccount, RepositoryModel, RoleModel } from '@keyless/policy';
 import { stateBucketPolicy, stateKeyDescription, stateKeyPolicy } from './state-bucket-policy.js';
 import { escapeTerraformMap, escapeTerraformTemplate as lit, terraformExpression, trustPolicyJson } from './terraform-escape.js';
+import { keylessStack } from './blueprint/keyless-stack.js';
+import { printStack } from './printer/print-stack.js';
 
 /** The versions cdktf writes; the equivalence tests fail when the installed packages disagree. */
 export const CDKTF_VERSION = '0.21.0';
@@ -235,7 +237,7 @@ function renderStack(stackId: string, model: AccessModel, options: FastStackOpti
 
 /** The Terraform JSON that `KeylessStack` synthesizes for this model. */
 export function renderKeylessStack(stackId: string, model: AccessModel, options: FastStackOptions = {}): Block {
-  return renderStack(stackId, model, options).json;
+  return printStack(keylessStack(stackId, model, options.backend ?? 'auto'));
 }
 
 /** The Terraform JSON that `BootstrapStack` synthesizes for this account. */

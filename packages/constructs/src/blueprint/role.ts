@@ -1,0 +1,103 @@
+import type { IamRoleConfig } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import type { IamRolePolicyConfig } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import type { IamRolePolicyAttachmentConfig } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import { buildTrustPolicy } from '@keyless/policy';
+import type { PolicyDocument, RoleModel } from '@keyless/policy';
+import { JsonText, Ref, resource } from './values.js';
+import type { ResourceBlueprint } from './values.js';
+
+/** A role as the blueprint writes it: validated, defaults applied, lists sorted and unique. */
+export interface RoleSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly description: string;
+  /** The trust policy; every statement's principal is `providerArn`. */
+  readonly trustPolicy: PolicyDocument;
+  /** The OIDC provider: a ref to the one the stack creates, or an ARN (an existing provider, or a cdktf token). */
+  readonly providerArn: string | Ref;
+  readonly maxSessionDurationSeconds: number;
+  readonly permissionsBoundaryArn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly managedPolicyArns: readonly string[];
+  /** Inline policies sorted by name, each with its JSON text. */
+  readonly inlinePolicies: readonly { readonly name: string; readonly policy: string }[];
+}
+
+/** What the roles of a stack share: the provider they trust and how it names its condition keys. */
+export interface RoleTrust {
+  readonly providerArn: string | Ref;
+  readonly conditionKeyPrefix: string;
+  readonly audiences: readonly string[];
+  readonly allowGithubAudience: boolean;
+  readonly trustPolicyMaxChars: number;
+}
+
+/** The spec of a role the model has validated (its trust policy size included). */
+export function roleSpecFromModel(role: RoleModel, trust: RoleTrust): RoleSpec {
+  const trustPolicy = buildTrustPolicy({
+    providerArn: typeof trust.providerArn === 'string' ? trust.providerArn : '',
+    conditionKeyPrefix: trust.conditionKeyPrefix,
+    subjects: role.claims,
+    audiences: trust.audiences,
+    dangerouslyAllowGithubAudience: trust.allowGithubAudience,
+    maxChars: trust.trustPolicyMaxChars,
+    label: `role ${role.name}`,
+    // buildAccessModel has checked the size of these very subjects with the provider's real ARN.
+    checkSize: false,
+  });
+  return {
+    name: role.name,
+    path: role.path,
+    description: role.description,
+    trustPolicy,
+    providerArn: trust.providerArn,
+    maxSessionDurationSeconds: role.maxSessionDurationSeconds,
+    ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: role.permissionsBoundaryArn } : {}),
+    tags: role.tags,
+    managedPolicyArns: role.managedPolicyArns,
+    inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, policy: p.json })),
+  };
+}
+
+/** The path of the `aws_iam_role` of the role construct at `base`. */
+export function rolePath(base: readonly string[]): string[] {
+  return [...base, 'role'];
+}
+
+/**
+ * The role (`<base>/role`), one `aws_iam_role_policy_attachment` per managed policy and one `aws_iam_role_policy`
+ * per inline policy: never the deprecated `managed_policy_arns`/`inline_policy` arguments.
+ */
+export function roleResources(base: readonly string[], spec: RoleSpec): ResourceBlueprint[] {
+  const role = rolePath(base);
+  const out: ResourceBlueprint[] = [
+    resource<IamRoleConfig>('aws_iam_role', role, {
+      name: spec.name,
+      path: spec.path,
+      description: spec.description,
+      assumeRolePolicy: new JsonText(withPrincipal(spec.trustPolicy, spec.providerArn)),
+      maxSessionDuration: spec.maxSessionDurationSeconds,
+      ...(spec.permissionsBoundaryArn !== undefined ? { permissionsBoundary: spec.permissionsBoundaryArn } : {}),
+      ...(Object.keys(spec.tags).length > 0 ? { tags: spec.tags } : {}),
+      // Policies attached outside this stack would block deletion; detach them rather than fail a destroy.
+      forceDetachPolicies: true,
+    }),
+  ];
+  for (const arn of spec.managedPolicyArns) {
+    // The id keeps the account and the policy path so that two policies never share an address.
+    out.push(
+      resource<IamRolePolicyAttachmentConfig>('aws_iam_role_policy_attachment', [...base, `managed-${arn.split(':')[4]}-${arn.slice(arn.indexOf(':policy/') + 8)}`], {
+        role: new Ref(role, 'name'),
+        policyArn: arn,
+      }),
+    );
+  }
+  for (const policy of spec.inlinePolicies) {
+    out.push(resource<IamRolePolicyConfig>('aws_iam_role_policy', [...base, `inline-${policy.name}`], { name: policy.name, role: new Ref(role, 'id'), policy: policy.policy }));
+  }
+  return out;
+}
+
+function withPrincipal(document: PolicyDocument, principal: string | Ref): object {
+  return { ...document, Statement: document.Statement.map((statement) => ({ ...statement, Principal: { Federated: principal } })) };
+}
