@@ -3,28 +3,17 @@
  * and helpers. Each property runs a fixed number of cases from a fixed seed, so a failure names its case and
  * reproduces.
  */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng, shuffled } from '@keyless/testkit';
+
+/** The PRNG every package's seeded tests share (@keyless/testkit). */
+export const random: (seed: number) => () => number = prng;
 
 export function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)] as T;
 }
 
 export function shuffle<T>(next: () => number, items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
+  return shuffled(items, next);
 }
 
 /** A string of `length` characters drawn from `alphabet`. */
