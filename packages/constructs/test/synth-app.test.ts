@@ -7,25 +7,22 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { octoOrg, treeDigests } from '@keyless/testkit';
+import { captureStderr, octoOrg, treeDigests } from '@keyless/testkit';
+import type { CapturedStream } from '@keyless/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { synthApp } from '../src/fast.js';
 import { runApp, runBootstrapApp } from '../src/index.js';
 
 describe('synthApp', () => {
   let dir: string;
-  let stderr: string[];
+  let stderr: CapturedStream;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'keyless-synth-app-'));
-    stderr = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    });
+    stderr = captureStderr();
     process.exitCode = undefined;
   });
   afterEach(() => {
-    vi.restoreAllMocks();
+    stderr.restore();
     vi.unstubAllEnvs();
     process.exitCode = undefined;
     rmSync(dir, { recursive: true, force: true });
@@ -73,7 +70,7 @@ describe('synthApp', () => {
     );
     expect(synthApp({ configFile: file, outdir: join(dir, 'out') })).toBeUndefined();
     expect(process.exitCode).toBe(1);
-    const text = stderr.join('');
+    const text = stderr.text();
     expect(text).toContain('repositories.__proto__: the key "__proto__" is reserved in JavaScript');
     expect(text).toContain('nothing was synthesized');
     expect(existsSync(join(dir, 'out'))).toBe(false);
@@ -83,7 +80,7 @@ describe('synthApp', () => {
     const file = join(dir, 'missing', 'bootstrap.yaml');
     expect(synthApp({ configFile: file, outdir: join(dir, 'out') })).toBeUndefined();
     expect(process.exitCode).toBe(1);
-    expect(stderr.join('')).toMatch(/^.*bootstrap\.yaml: synthesis failed: ENOENT: no such file or directory.* \(KEYLESS_DEBUG=1 prints the stack trace\)\n$/);
-    expect(stderr.join('')).not.toMatch(/\n\s+at /);
+    expect(stderr.text()).toMatch(/^.*bootstrap\.yaml: synthesis failed: ENOENT: no such file or directory.* \(KEYLESS_DEBUG=1 prints the stack trace\)\n$/);
+    expect(stderr.text()).not.toMatch(/\n\s+at /);
   });
 });

@@ -5,3 +5,4 @@ export * from './schema-coverage.js';
 export * from './model-stacks.js';
 export * from './prng.js';
 export * from './tree.js';
+export * from './stderr.js';
