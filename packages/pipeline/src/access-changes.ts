@@ -1,18 +1,28 @@
 /**
  * Who gains or loses which access, in plain words, from the access reports of the base and the head of a
- * change. A plan says `~ assume_role_policy = jsonencode(...)`; a reviewer needs "octo-org/web, environment
- * prod, can now assume web-deploy: AdministratorAccess".
+ * change. A plan says `~ assume_role_policy = jsonencode(...)`; a reviewer needs "[AdministratorAccess] for
+ * octo-org/web, environment prod, through web-deploy": the grant first, then who gets it and through which role.
+ * Changes a reviewer must not miss (administrator access, pull requests or any branch newly trusted) carry an
+ * `alert`, which the comment shows in an alert block above everything else.
  */
 import type { AccessReport, AccessReportRole, AccessReportSubject, Risk } from '@keyless/policy';
 
 export type AccessChangeKind = 'gain' | 'loss' | 'change' | 'risk' | 'risk-removed';
 
+/**
+ * Why a change leads the comment: administrator-equivalent access or pull request jobs that can write (a GitHub
+ * CAUTION block), pull requests or any branch newly trusted (a WARNING block).
+ */
+export type AccessAlert = 'administrator' | 'pull-requests-write' | 'pull-requests' | 'any-branch';
+
 export interface AccessChange {
   readonly kind: AccessChangeKind;
   /** The role's name in the head (or in the base, for a role that goes away). */
   readonly role: string;
-  /** One plain-words line, starting with `+`, `-`, `~` or `!`. */
+  /** One plain-words line, starting with `+`, `-`, `~` or `!`; the grant comes first. */
   readonly line: string;
+  /** Set on a change the comment must lead with. */
+  readonly alert?: AccessAlert;
 }
 
 const SIGN: Record<AccessChangeKind, string> = { gain: '+', loss: '-', change: '~', risk: '!', 'risk-removed': '~' };
@@ -30,9 +40,27 @@ export function rolePermissions(role: AccessReportRole): string[] {
   ];
 }
 
+/** What a role may do, first in a line: `[AdministratorAccess, site-bucket (s3:PutObject)]`. */
 function what(role: AccessReportRole): string {
-  const p = rolePermissions(role);
-  return p.length > 0 ? p.join(', ') : 'no permissions';
+  return grant(rolePermissions(role));
+}
+
+function grant(permissions: readonly string[]): string {
+  return `[${permissions.length > 0 ? permissions.join(', ') : 'no permissions'}]`;
+}
+
+/** A newly trusted subject that lets unreviewed code in: pull requests, or every branch. */
+function subjectAlert(s: AccessReportSubject): AccessAlert | undefined {
+  if (s.kind === 'pull-request') return 'pull-requests';
+  if (s.kind === 'branch' && s.pattern && /^\*+$/.test(s.value ?? '')) return 'any-branch';
+  return undefined;
+}
+
+function riskAlert(r: Risk): AccessAlert | undefined {
+  if (r.kind === 'administrator-access') return 'administrator';
+  if (r.kind === 'pull-request-write') return 'pull-requests-write';
+  if (r.kind === 'any-branch') return 'any-branch';
+  return undefined;
 }
 
 function subjectKey(s: AccessReportSubject): string {
@@ -59,8 +87,9 @@ function pairRoles(
   return { pairs, added, removed: [...unmatchedBase.values()] };
 }
 
+/** Subjects in a line: `octo-org/docs, branch main; octo-org/handbook, branch main`. */
 function list(items: readonly string[]): string {
-  return items.join(', ');
+  return items.join('; ');
 }
 
 function riskKey(r: Risk): string {
@@ -73,15 +102,15 @@ function riskKey(r: Risk): string {
  */
 export function accessChanges(base: AccessReport | undefined, head: AccessReport | undefined): AccessChange[] {
   const out: AccessChange[] = [];
-  const add = (kind: AccessChangeKind, role: string, text: string): void => {
-    out.push({ kind, role, line: `${SIGN[kind]} ${text}` });
+  const add = (kind: AccessChangeKind, role: string, text: string, alert?: AccessAlert): void => {
+    out.push({ kind, role, line: `${SIGN[kind]} ${text}`, ...(alert ? { alert } : {}) });
   };
   const { pairs, added, removed } = pairRoles(base?.roles ?? [], head?.roles ?? []);
 
   for (const role of added) {
-    for (const s of role.subjects) add('gain', role.name, `${s.description}, can now assume ${role.name}: ${what(role)}`);
-    if (role.subjects.length === 0) add('gain', role.name, `new role ${role.name} (nobody can assume it): ${what(role)}`);
-    for (const r of role.risks) if (r.kind !== 'name-recycling') add('risk', role.name, `${role.name}: ${r.detail}`);
+    for (const s of role.subjects) add('gain', role.name, `${what(role)} for ${s.description}, through ${role.name} (a new role)`, subjectAlert(s));
+    if (role.subjects.length === 0) add('gain', role.name, `${what(role)} for nobody yet: ${role.name} is a new role nobody can assume`);
+    for (const r of role.risks) if (r.kind !== 'name-recycling') add('risk', role.name, `${role.name}: ${r.detail}`, riskAlert(r));
   }
 
   for (const [b, h] of pairs) {
@@ -89,17 +118,17 @@ export function accessChanges(base: AccessReport | undefined, head: AccessReport
       add('change', h.name, `${b.name} is renamed to ${h.name}: IAM replaces the role (new ARN ${h.arn}); workflows that read its variable get the new ARN, any that hard-code the old one stop working`);
     const baseSubjects = new Map(b.subjects.map((s) => [subjectKey(s), s]));
     const headSubjects = new Map(h.subjects.map((s) => [subjectKey(s), s]));
-    for (const [k, s] of headSubjects) if (!baseSubjects.has(k)) add('gain', h.name, `${s.description}, can now assume ${h.name}: ${what(h)}`);
-    for (const [k, s] of baseSubjects) if (!headSubjects.has(k)) add('loss', h.name, `${s.description}, can no longer assume ${h.name}`);
+    for (const [k, s] of headSubjects) if (!baseSubjects.has(k)) add('gain', h.name, `${what(h)} for ${s.description}, through ${h.name}`, subjectAlert(s));
+    for (const [k, s] of baseSubjects) if (!headSubjects.has(k)) add('loss', h.name, `${what(b)} no longer for ${s.description}, through ${h.name}`);
 
     const before = new Set(rolePermissions(b));
     const after = new Set(rolePermissions(h));
     const gained = [...after].filter((p) => !before.has(p));
     const lost = [...before].filter((p) => !after.has(p));
     const keep = [...headSubjects].filter(([k]) => baseSubjects.has(k)).map(([, s]) => s.description);
-    const who = keep.length > 0 ? `${list(keep)}, through ${h.name}` : h.name;
-    if (gained.length > 0 && keep.length > 0) add('gain', h.name, `${who}, can now also: ${list(gained)}`);
-    if (lost.length > 0 && keep.length > 0) add('loss', h.name, `${who}, can no longer: ${list(lost)}`);
+    const who = `${list(keep)}, through ${h.name}`;
+    if (gained.length > 0 && keep.length > 0) add('gain', h.name, `${grant(gained)} now also for ${who}`);
+    if (lost.length > 0 && keep.length > 0) add('loss', h.name, `${grant(lost)} no longer for ${who}`);
 
     if ((b.permissionsBoundaryArn ?? '') !== (h.permissionsBoundaryArn ?? ''))
       add(
@@ -115,13 +144,13 @@ export function accessChanges(base: AccessReport | undefined, head: AccessReport
 
     const baseRisks = new Set(b.risks.map(riskKey));
     const headRisks = new Set(h.risks.map(riskKey));
-    for (const r of h.risks) if (!baseRisks.has(riskKey(r)) && r.kind !== 'name-recycling') add('risk', h.name, `${h.name}: ${r.detail}`);
+    for (const r of h.risks) if (!baseRisks.has(riskKey(r)) && r.kind !== 'name-recycling') add('risk', h.name, `${h.name}: ${r.detail}`, riskAlert(r));
     for (const r of b.risks) if (!headRisks.has(riskKey(r)) && r.kind !== 'name-recycling') add('risk-removed', h.name, `${h.name}: no longer: ${r.detail}`);
   }
 
   for (const role of removed) {
     const who = role.subjects.map((s) => s.description);
-    add('loss', role.name, `${who.length > 0 ? `${list(who)}, can no longer assume` : 'nobody could assume'} ${role.name} (the role is deleted)`);
+    add('loss', role.name, who.length > 0 ? `${what(role)} no longer for ${list(who)}, through ${role.name} (the role is deleted)` : `${what(role)}: ${role.name} is deleted (nobody could assume it)`);
   }
   return out;
 }

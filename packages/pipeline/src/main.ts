@@ -142,6 +142,9 @@ export async function main(argv: readonly string[], context: MainContext): Promi
         return 0;
       }
       case 'matrix': {
+        // A mistyped base would make every stack look new: every role "gained", nothing flagged as changed.
+        if (values['access-base-root'] !== undefined && !existsSync(resolve(context.cwd, values['access-base-root'])))
+          throw new Error(`--access-base-root: ${values['access-base-root']} does not exist; it is the checkout of the base the access changes are computed against`);
         let apps: string[];
         // app → its config file, when that file is the app's only change (stack-level pruning below).
         const configOnly = new Map<string, string>();
@@ -188,7 +191,7 @@ export async function main(argv: readonly string[], context: MainContext): Promi
             mkdirSync(join(bundle, e.stack), { recursive: true });
             writeFileSync(join(bundle, e.stack, 'cdk.tf.json'), text);
             if (head && base) {
-              const changes = accessChanges(base.reports.get(e.stack), head.reports.get(e.stack)).map((c) => ({ kind: c.kind, line: c.line }));
+              const changes = accessChanges(base.reports.get(e.stack), head.reports.get(e.stack)).map((c) => ({ kind: c.kind, line: c.line, ...(c.alert ? { alert: c.alert } : {}) }));
               writeFileSync(join(bundle, e.stack, 'access.json'), `${JSON.stringify(changes, null, 1)}\n`);
             }
             return { ...e, synthDigest: sha256(text) };
@@ -223,9 +226,12 @@ export async function main(argv: readonly string[], context: MainContext): Promi
           write(renderPlanError({ ...common, log, ...(values.step ? { step: values.step } : {}) }));
           return 0;
         }
+        // A report file holds null for a stack the checkout does not have (access-report); a file that is not there
+        // is a mistake, never an empty base: it would show every role of the stack as new.
         const report = (name: 'access-base' | 'access-head'): AccessReport | undefined => {
           const file = values[name];
-          if (file === undefined || !existsSync(resolve(context.cwd, file))) return undefined;
+          if (file === undefined) return undefined;
+          if (!existsSync(resolve(context.cwd, file))) throw new Error(`--${name}: ${file} does not exist; write it with keyless-pipeline access-report (null for a stack that checkout does not have)`);
           return readJson<AccessReport | null>(context.cwd, file) ?? undefined;
         };
         const accessBase = report('access-base');

@@ -8,6 +8,11 @@ export declare const GITHUB_COMMENT_LIMIT: 65536;
 export interface AccessLine {
   readonly kind: 'gain' | 'loss' | 'change' | 'risk' | 'risk-removed';
   readonly line: string;
+  /**
+   * Leads the comment with an alert block: CAUTION for `administrator` and `pull-requests-write`, WARNING for
+   * `pull-requests` and `any-branch` (newly trusted).
+   */
+  readonly alert?: 'administrator' | 'pull-requests-write' | 'pull-requests' | 'any-branch';
 }
 
 export interface PlanCommentInput {

@@ -101,6 +101,33 @@ function warning(s) {
     ...items,
   ].join('\n');
 }
+const CAUTION_ALERTS = ['administrator', 'pull-requests-write'];
+const WARNING_ALERTS = ['pull-requests', 'any-branch'];
+/**
+ * The alert blocks an access change leads the comment with (src/access-changes.ts sets `alert`): CAUTION for new
+ * administrator-equivalent access or pull request jobs that can write, WARNING for a role that newly trusts pull
+ * requests or any branch. Each names its changes (at most WARNING_ITEMS), as code so no config text is Markdown.
+ */
+function accessAlerts(access) {
+  const blocks = [];
+  for (const [level, kinds] of [['CAUTION', CAUTION_ALERTS], ['WARNING', WARNING_ALERTS]]) {
+    const lines = [...new Set((access ?? []).filter((c) => kinds.includes(c.alert)).map((c) => c.line))];
+    if (lines.length === 0)
+      continue;
+    const has = (kind) => (access ?? []).some((c) => c.alert === kind);
+    const what = level === 'CAUTION'
+      ? [has('administrator') ? 'grants administrator-equivalent access' : undefined, has('pull-requests-write') ? 'lets pull request jobs assume a role that can write' : undefined]
+      : [has('pull-requests') ? 'lets a role newly trust pull requests' : undefined, has('any-branch') ? 'lets a role newly trust any branch' : undefined];
+    const why = level === 'CAUTION'
+      ? 'Whoever can run the trusted jobs gets it: approve only if that is meant.'
+      : 'Code nobody has reviewed can then assume the role: check that it is meant.';
+    const items = lines.slice(0, WARNING_ITEMS).map((l) => `> - ${code(l)}`);
+    if (lines.length > WARNING_ITEMS)
+      items.push(`> - … and ${lines.length - WARNING_ITEMS} more (see the access changes)`);
+    blocks.push([`> [!${level}]`, `> **This change ${what.filter(Boolean).join(' and ')}.** ${why}`, ...items].join('\n'));
+  }
+  return blocks.length > 0 ? blocks.join('\n\n') : undefined;
+}
 /** A plain plan text rendered from the JSON, when `terraform show` output is not at hand. */
 export function planTextFromJson(plan) {
   const s = summarizePlan(plan);
@@ -142,7 +169,7 @@ function resourceSection(s, limitPerKind, detail) {
   return out;
 }
 function assemble(x) {
-  const parts = [x.head, x.warning, x.access, x.drift, x.resources.length > 0 ? `### Resources\n\n${x.resources.join('\n\n')}` : undefined, x.fullPlan, x.footer];
+  const parts = [x.head, x.alerts, x.warning, x.access, x.drift, x.resources.length > 0 ? `### Resources\n\n${x.resources.join('\n\n')}` : undefined, x.fullPlan, x.footer];
   return `${parts.filter((p) => p !== undefined && p !== '').join('\n\n')}\n`;
 }
 function foldedPlan(text, omitted, where) {
@@ -215,6 +242,7 @@ export function renderPlanComment(options) {
     .join('\n');
   const sections = {
     head,
+    ...(accessAlerts(access) ? { alerts: accessAlerts(access) } : {}),
     ...(warning(s) ? { warning: warning(s) } : {}),
     ...(accessSection ? { access: accessSection } : {}),
     ...(driftSection ? { drift: driftSection } : {}),
@@ -262,7 +290,7 @@ export function renderPlanComment(options) {
       return body;
   }
   // 4. Never exceed the limit: keep the marker and summary, say where the rest is.
-  const last = `${head}\n\n✂️ This plan is too large for a comment; see ${where}.\n\n${footer}\n`;
+  const last = `${head}\n\n${sections.alerts ? `${sections.alerts}\n\n` : ''}✂️ This plan is too large for a comment; see ${where}.\n\n${footer}\n`;
   return textLength(last) <= max ? last : `${commentMarker(stack, kind)}\n${tail(last, max - commentMarker(stack, kind).length - 1)}`;
 }
 /** The comment of a stack whose plan failed, so that no earlier plan's comment is taken for the current one. */

@@ -137,7 +137,10 @@ export function run(argv, io = {}) {
           const file = values['error-log'];
           body = renderPlanError({ ...common, log: existsSync(file) ? readFileSync(file, 'utf8') : '', ...(values.step ? { step: values.step } : {}) });
         } else {
-          const access = values.access && existsSync(values.access) ? readJson(values.access) : undefined;
+          // The access changes of the synthesis job; a file that is not there is a mistake, not "no changes".
+          if (values.access !== undefined && !existsSync(values.access)) throw new Error(`--access: ${values.access} does not exist; the synthesis job writes it (matrix --bundle DIR --access-base-root BASE)`);
+          const access = values.access !== undefined ? readJson(values.access) : undefined;
+          if (access !== undefined && !Array.isArray(access)) throw new Error(`--access: ${values.access} holds no list of access changes`);
           body = renderPlanComment({
             ...common,
             planJson: readJson(required(values, 'plan')),

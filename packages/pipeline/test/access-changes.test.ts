@@ -26,7 +26,7 @@ describe('accessChanges on the configs of the real plans', () => {
 
   it('says who can no longer assume a deleted role', () => {
     const { base, head } = reports('dev-destroy');
-    expect(accessChangeLines(base, head)).toEqual(['- octo-org/payments, branch main, can no longer assume gha-dev-payments-deploy (the role is deleted)']);
+    expect(accessChangeLines(base, head)).toEqual(['- [payments-deploy] no longer for octo-org/payments, branch main, through gha-dev-payments-deploy (the role is deleted)']);
   });
 
   it('says a renamed role is replaced, with its new ARN, and that its subjects keep their access', () => {
@@ -42,10 +42,10 @@ describe('accessChanges on the configs of the real plans', () => {
       {
         kind: 'gain',
         role: 'gha-dev-platform-deploy',
-        line: '+ octo-org/platform, environment dev-database, can now assume gha-dev-platform-deploy: AdministratorAccess, AmazonECS_FullAccess',
+        line: '+ [AdministratorAccess, AmazonECS_FullAccess] for octo-org/platform, environment dev-database, through gha-dev-platform-deploy',
       },
-      { kind: 'gain', role: 'gha-dev-platform-deploy', line: '+ octo-org/platform, branch main, through gha-dev-platform-deploy, can now also: AdministratorAccess' },
-      { kind: 'risk', role: 'gha-dev-platform-deploy', line: '! gha-dev-platform-deploy: the role has full administrator access' },
+      { kind: 'gain', role: 'gha-dev-platform-deploy', line: '+ [AdministratorAccess] now also for octo-org/platform, branch main, through gha-dev-platform-deploy' },
+      { kind: 'risk', role: 'gha-dev-platform-deploy', line: '! gha-dev-platform-deploy: the role has full administrator access', alert: 'administrator' },
       // The role was administrator-equivalent already (AmazonECS_FullAccess passes any role); the risk now reads "full".
       {
         kind: 'risk-removed',
@@ -63,7 +63,7 @@ describe('accessChanges on the configs of the real plans', () => {
     expect(lines.filter((l) => l.startsWith('+ '))).toHaveLength(head.roles.reduce((n, r) => n + r.subjects.length, 0));
     expect(lines.filter((l) => l.startsWith('! '))).toHaveLength(risks);
     expect(lines).toHaveLength(head.roles.reduce((n, r) => n + r.subjects.length, 0) + risks);
-    expect(lines).toContain('+ octo-org/data-pipeline, pull requests, can now assume gha-dev-data-pipeline-plan: ReadOnlyAccess');
+    expect(lines).toContain('+ [ReadOnlyAccess] for octo-org/data-pipeline, pull requests, through gha-dev-data-pipeline-plan (a new role)');
   });
 
   it('counts every role as a loss when the stack goes away', () => {
@@ -82,14 +82,14 @@ describe('accessChanges on edited reports', () => {
     const head = edit(base, role, (r) => {
       r['subjects'] = [];
     });
-    expect(accessChangeLines(base, head)).toEqual([`- octo-org/platform, environment dev-database, can no longer assume ${role}`]);
+    expect(accessChangeLines(base, head)).toEqual([`- [AmazonRDSDataFullAccess] no longer for octo-org/platform, environment dev-database, through ${role}`]);
   });
 
   it('says which permissions a role loses', () => {
     const head = edit(base, role, (r) => {
       r['managedPolicyArns'] = [];
     });
-    expect(accessChangeLines(base, head)).toEqual([`- octo-org/platform, environment dev-database, through ${role}, can no longer: AmazonRDSDataFullAccess`]);
+    expect(accessChangeLines(base, head)).toEqual([`- [AmazonRDSDataFullAccess] no longer for octo-org/platform, environment dev-database, through ${role}`]);
   });
 
   it('reports a changed inline policy as the old actions lost and the new ones gained', () => {
@@ -98,8 +98,8 @@ describe('accessChanges on edited reports', () => {
       r['inlinePolicies'] = [{ name: 'site-bucket', actions: ['s3:*'] }];
     });
     expect(accessChangeLines(base, head)).toEqual([
-      `+ octo-org/web-app, branch main, through ${name}, can now also: site-bucket (s3:*)`,
-      `- octo-org/web-app, branch main, through ${name}, can no longer: site-bucket (s3:DeleteObject, s3:GetObject, s3:ListBucket, s3:PutObject)`,
+      `+ [site-bucket (s3:*)] now also for octo-org/web-app, branch main, through ${name}`,
+      `- [site-bucket (s3:DeleteObject, s3:GetObject, s3:ListBucket, s3:PutObject)] no longer for octo-org/web-app, branch main, through ${name}`,
     ]);
   });
 

@@ -31,10 +31,12 @@ function put(root: string, file: string, content: string): void {
 describe('keyless-pipeline comment', () => {
   it('renders the comment of a real plan with its access changes', async () => {
     await run(['access-report', '--stack', 'dev', '--out', join(temp, 'head.json')]);
+    // The base has no such stack: access-report writes null for it (a missing file is an error, comment-risk.test.ts).
+    writeFileSync(join(temp, 'new-stack.json'), 'null\n');
     const { code, out } = await run([
       'comment', '--stack', 'dev',
       '--plan', join(FIXTURES, 'dev-destroy/plan.json'), '--plan-text', join(FIXTURES, 'dev-destroy/plan.txt'),
-      '--access-head', join(temp, 'head.json'), '--access-base', join(temp, 'missing.json'),
+      '--access-head', join(temp, 'head.json'), '--access-base', join(temp, 'new-stack.json'),
       '--run-url', 'https://example.test/run/1', '--commit', 'abcdef0123456789',
     ]);
     expect(code).toBe(0);
