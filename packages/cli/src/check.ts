@@ -217,18 +217,18 @@ function bootstrapChecks(loaded: Loaded, bootstrap: Loaded): void {
 function crossProblem(line: string, sources: ReadonlyMap<string, { file: string; accountKey?: string; infra?: string }>): { file: string; issue: ConfigProblem } {
   const bySource = [...sources.keys()].sort((a, b) => b.length - a.length);
   const source = bySource.find((s) => line.startsWith(`${s}: `));
-  if (source !== undefined) {
-    const at = sources.get(source)!;
+  const at = source !== undefined ? sources.get(source) : undefined;
+  if (source !== undefined && at !== undefined) {
     let issue = problemFromText(line.slice(source.length + 2));
     if (at.accountKey !== undefined) issue = bootstrapAccountProblem(issue, at.accountKey, at.infra ?? '');
     return { file: at.file, issue };
   }
   // `owner/repo: roles in A, B …`: the first source named, at the repository's entry.
   const named = bySource.filter((s) => line.includes(s)).sort((a, b) => line.indexOf(a) - line.indexOf(b))[0];
-  const at = named !== undefined ? sources.get(named) : undefined;
+  const first = named !== undefined ? sources.get(named) : undefined;
   const repo = /^[^/\s]+\/([^:\s]+):/.exec(line)?.[1];
-  const path = at?.accountKey !== undefined ? ['accounts', at.accountKey] : repo !== undefined ? ['repositories', repo] : [];
-  return { file: at?.file ?? [...sources.values()][0]?.file ?? '', issue: { path, rule: line, text: line, at: 'key' } };
+  const path = first?.accountKey !== undefined ? ['accounts', first.accountKey] : repo !== undefined ? ['repositories', repo] : [];
+  return { file: first?.file ?? [...sources.values()][0]?.file ?? '', issue: { path, rule: line, text: line, at: 'key' } };
 }
 
 /** Runs every check over the configs; problems are sorted by file, line and column. */
@@ -299,7 +299,7 @@ export function checkConfigs(inputs: readonly ConfigInput[], options: CheckOptio
   for (const [file, pending] of byFile) {
     const located = locateIssues(texts.get(file) ?? '', pending.map((p) => p.issue));
     located.forEach((issue, i) => {
-      const p = pending[i]!;
+      const p = pending[i] as Pending;
       problems.push({
         file,
         ...(issue.line !== undefined ? { line: issue.line, column: issue.column ?? 1 } : {}),

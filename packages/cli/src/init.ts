@@ -237,7 +237,7 @@ function workspaceInputs(root: string): ConfigInput[] {
   );
 }
 
-function bootstrapFacts(root: string, inputs: readonly ConfigInput[], accountId: string | undefined): BootstrapFacts | undefined {
+function bootstrapFacts(inputs: readonly ConfigInput[], accountId: string | undefined): BootstrapFacts | undefined {
   const input = inputs.find((i) => i.file.endsWith('bootstrap.yaml'));
   if (!input) return undefined;
   try {
@@ -252,7 +252,7 @@ function bootstrapFacts(root: string, inputs: readonly ConfigInput[], accountId:
 /** The problems the config would have, with the flag that set the value where one did. */
 export function initProblems(a: InitAnswers, root: string): { text: string; problems: CheckProblem[]; bootstrap?: BootstrapFacts } {
   const inputs = workspaceInputs(root);
-  const bootstrap = bootstrapFacts(root, inputs, a.account);
+  const bootstrap = bootstrapFacts(inputs, a.account);
   const appDir = join(root, 'apps', a.env);
   const text = accessConfigText(a, bootstrap, schemaPathFor(root, appDir));
   const file = relative(root, join(appDir, 'access.yaml')).split('\\').join('/');
@@ -343,7 +343,7 @@ export async function runInit(flags: Given, context: InitContext): Promise<numbe
   if (missing.length > 0 && !context.prompt)
     throw new UsageError(`keyless init: missing ${missing.map((f) => f.flag).join(', ')} (or run it in a terminal to be asked)`);
   if (context.prompt) {
-    const facts = bootstrapFacts(root, workspaceInputs(root), given.account);
+    const facts = bootstrapFacts(workspaceInputs(root), given.account);
     for (const f of INIT_FIELDS) {
       if (given[f.key] !== undefined) continue;
       const fallback =
@@ -394,9 +394,9 @@ export async function runInit(flags: Given, context: InitContext): Promise<numbe
     [
       'next:',
       '  pnpm install                                # links the new app into the workspace',
-      `  pnpm keyless check ${answers.env}`.padEnd(46) + '# every offline check',
-      `  pnpm keyless explain ${answers.env}`.padEnd(46) + '# who can assume which role',
-      `  pnpm --filter @keyless/app-${answers.env} synth`.padEnd(46) + '# the Terraform JSON',
+      `${`  pnpm keyless check ${answers.env}`.padEnd(46)}# every offline check`,
+      `${`  pnpm keyless explain ${answers.env}`.padEnd(46)}# who can assume which role`,
+      `${`  pnpm --filter @keyless/app-${answers.env} synth`.padEnd(46)}# the Terraform JSON`,
       '',
     ].join('\n'),
   );

@@ -98,7 +98,7 @@ describe('keyless init', () => {
     expect(code).toBe(1);
     expect(err.split('\n')).toEqual([
       '--account: "1111": an AWS account id is exactly 12 digits, written as a string',
-      '--region: "eu-wst-1": not a region of the aws partition in the AWS SDK\'s endpoint data (' + err.split('endpoint data (')[1]?.split(')')[0] + '); did you mean "eu-west-1"?',
+      `--region: "eu-wst-1": not a region of the aws partition in the AWS SDK's endpoint data (${err.split('endpoint data (')[1]?.split(')')[0]}); did you mean "eu-west-1"?`,
       '--branch: "a..b": a git ref name has no "..", "@{" or "//"',
       'nothing was written',
       '',

@@ -144,18 +144,22 @@ export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   if (s === t) return 0;
-  const rows: number[][] = Array.from({ length: s.length + 1 }, (_, i) => Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  // Three rows of the table (the one before the previous is for transpositions); Int32Array reads are numbers.
+  const width = t.length + 1;
+  let before = new Int32Array(width);
+  let prev = Int32Array.from({ length: width }, (_, j) => j);
+  let row = new Int32Array(width);
   for (let i = 1; i <= s.length; i++) {
+    row[0] = i;
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      const row = rows[i]!;
-      const prev = rows[i - 1]!;
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      let d = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
       row[j] = d;
     }
+    [before, prev, row] = [prev, row, before];
   }
-  return rows[s.length]![t.length]!;
+  return prev[t.length] ?? 0;
 }
 
 /**

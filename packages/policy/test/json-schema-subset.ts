@@ -12,11 +12,11 @@ type Schema = boolean | { readonly [keyword: string]: unknown };
 
 /** Every keyword a schema uses, at any depth (property names under `properties` are not keywords). */
 export function keywordsOf(schema: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(schema)) schema.forEach((s) => keywordsOf(s, out));
+  if (Array.isArray(schema)) for (const s of schema) keywordsOf(s, out);
   else if (schema !== null && typeof schema === 'object') {
     for (const [k, v] of Object.entries(schema)) {
       out.add(k);
-      if (k === 'properties') Object.values(v as object).forEach((s) => keywordsOf(s, out));
+      if (k === 'properties') for (const s of Object.values(v as object)) keywordsOf(s, out);
       else if (k !== 'const' && k !== 'enum') keywordsOf(v, out);
     }
   }
@@ -53,7 +53,7 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
     const branches = (schema['anyOf'] as Schema[]).map((s) => validate(s, value, path));
     if (!branches.some((b) => b.length === 0)) errors.push(`${path}: matches no form (${branches.map((b) => b[0]).join('; ')})`);
   }
-  if (Array.isArray(value) && schema['items'] !== undefined) value.forEach((v, i) => errors.push(...validate(schema['items'] as Schema, v, `${path}[${i}]`)));
+  if (Array.isArray(value) && schema['items'] !== undefined) for (const [i, v] of value.entries()) errors.push(...validate(schema['items'] as Schema, v, `${path}[${i}]`));
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
     const properties = (schema['properties'] ?? {}) as Record<string, Schema>;

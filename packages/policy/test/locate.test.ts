@@ -200,7 +200,7 @@ describe('locating problems', () => {
         const text = stringify(doc, flow ? { collectionStyle: 'flow' } : {});
         const found = leaves(doc);
         const located = locateIssues(text, found.map((l) => ({ path: l.path, rule: 'r', text: 'r' })));
-        located.forEach((p, i) => expect(textAt(text, p.line as number, p.column as number).startsWith(found[i]?.value as string), text).toBe(true));
+        for (const [i, p] of located.entries()) expect(textAt(text, p.line as number, p.column as number).startsWith(found[i]?.value as string), text).toBe(true);
       }),
       { numRuns: 100 },
     );
