@@ -107,7 +107,7 @@ export function locateIssues(text: string, issues: readonly ConfigProblem[]): Co
   const lineCounter = new y.LineCounter();
   let doc: Document;
   try {
-    doc = y.parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false });
+    doc = y.parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   } catch {
     return [...issues];
   }

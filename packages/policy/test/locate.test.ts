@@ -112,6 +112,8 @@ describe('locating problems', () => {
     ['a missing key (its parent mapping)', CONFIG.replace('  region: ap-northeast-2\n', ''), /^aws:$/],
     ['an unknown key (the key itself)', CONFIG.replace('  region: ap-northeast-2\n', '  region: ap-northeast-2\n  regoin: x\n'), /^regoin: x$/],
     ['an inline statement entry', CONFIG.replace('Effect: Allow', 'Effect: allow'), /^allow$/],
+    // Administrator access in an inline policy names the statement's Action, not managedPolicyArns (issue 13).
+    ['an inline "*" on "*" (its Action)', CONFIG.replace('Action: s3:GetObject', 'Action: "*"'), /^"\*"$/],
   ];
 
   it.each(cases)('points at %s', (_name, text, expected) => {
@@ -132,6 +134,12 @@ describe('locating problems', () => {
       'apps/dev/access.yaml: invalid access config\n' +
         'apps/dev/access.yaml:17:28: repositories.web.roles.deploy.trust.branches[1]: "rel*": a "*" makes this a pattern; declare it under the patterns list to opt in',
     );
+  });
+
+  it('names the inline policy key of an inline administrator grant', () => {
+    const problem = only(CONFIG.replace('Action: s3:GetObject', 'Action: "*"'));
+    expect(formatPath(problem.path)).toBe('repositories.web.roles.deploy.inlinePolicies.site.Statement[0].Action');
+    expect(problem.text).toMatch(/^repositories\.web\.roles\.deploy\.inlinePolicies\.site\.Statement\[0\]\.Action: "\*": administrator-equivalent/);
   });
 
   it('keeps the structured path, value and rule beside the text', () => {
