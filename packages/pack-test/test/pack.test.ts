@@ -170,7 +170,7 @@ const useCaseChecks: Record<(typeof USE_CASES)[number], (stack: StackJson) => vo
     expect(subjects(stack)).toEqual(['repo:octo-org/infra:pull_request']);
     expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-dev-infra-plan');
     expect(variable(stack, 'AWS_REGION')['repository']).toBe('infra');
-    expect(only(stack, 'aws_iam_role_policy_attachment').block['policy_arn']).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess');
+    expect(only(stack, 'aws_iam_role_policy_attachment').block['policy_arn']).toBe('arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess');
     expect(variable(stack, 'AWS_PLAN_ROLE_ARN')['repository']).toBe('infra');
   },
   'reusable-workflow': (stack) => {
@@ -185,6 +185,7 @@ const useCaseChecks: Record<(typeof USE_CASES)[number], (stack: StackJson) => vo
     expect(only(stack, 'aws_iam_role').block['name']).toBe('gha-prod-mobile-backend-deploy');
     expect(environmentVariable(stack, 'production', 'AWS_ROLE_ARN')['repository']).toBe('mobile-backend');
     expect(environmentVariable(stack, 'production', 'AWS_REGION')['repository']).toBe('mobile-backend');
+    expect(only(stack, 'github_repository_environment').block).toMatchObject({ environment: 'production', reviewers: [{ teams: [4567] }] });
   },
   'immutable-subjects': (stack) => {
     expect(subjects(stack)).toEqual(['repo:octo-org@123456/payments@456789:ref:refs/heads/main']);
@@ -275,6 +276,12 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
         expect(Object.keys(exports).sort()).toEqual([...Object.keys(source), './package.json'].sort());
         expect(exports['./package.json']).toBe('./package.json');
         for (const [subpath, target] of Object.entries(exports).filter(([k]) => k !== './package.json')) {
+          // Data exports (the config JSON Schemas) point at the same files in the workspace and the tarball.
+          if (!(source[subpath] ?? '').startsWith('./src/')) {
+            expect(target, `${entry.dir} ${subpath}`).toBe(source[subpath]);
+            expect(entry.files.some((f) => f.startsWith(String(target).replace(/^\.\//, '').replace(/\*$/, ''))), `${entry.dir} ${subpath}`).toBe(true);
+            continue;
+          }
           const module = (source[subpath] ?? '').replace(/^\.\/src\/(.+)\.ts$/, '$1');
           expect(target, `${entry.dir} ${subpath}`).toEqual({ types: `./dist/${module}.d.ts`, default: `./dist/${module}.js` });
           for (const suffix of ['.js', '.d.ts', '.js.map', '.d.ts.map']) expect(entry.files).toContain(`dist/${module}${suffix}`);
@@ -292,7 +299,7 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
     });
 
     it('hold only the built code, its sources for the source maps, the README, the license and package.json', () => {
-      const allowed = /^(dist\/[a-z-]+\.(js|js\.map|d\.ts|d\.ts\.map)|src\/[a-z-]+\.ts|schema\/[a-z-]+\.schema\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+      const allowed = /^(dist\/(?:[a-z-]+\/)*[a-z-]+\.(js|js\.map|d\.ts|d\.ts\.map)|src\/(?:[a-z-]+\/)*[a-z-]+\.ts|schema\/[a-z-]+\.schema\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
       for (const entry of packed.values()) {
         expect(entry.files.filter((f) => !allowed.test(f)), entry.dir).toEqual([]);
         expect(entry.files, entry.dir).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));

@@ -68,10 +68,10 @@ export function listFiles(dir: string): string[] {
 /** The package names a built ES module imports (bare specifiers only; `node:` built-ins excluded). */
 export function importedPackages(source: string): string[] {
   const names = new Set<string>();
-  // Comments may quote module names; only code counts.
+  // Comments may quote module names; only code counts. A data package located with require.resolve counts too.
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const specifiers = [...code.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]/g)]
-    .map((m) => m[1] ?? m[2] ?? m[3] ?? '')
+  const specifiers = [...code.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]|\.resolve\s*\(\s*['"]([^'"]+)['"]/g)]
+    .map((m) => m[1] ?? m[2] ?? m[3] ?? m[4] ?? '')
     .filter((s) => s !== '');
   for (const specifier of specifiers) {
     if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
