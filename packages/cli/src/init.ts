@@ -73,7 +73,7 @@ export function accessConfigText(a: InitAnswers, bootstrap: BootstrapFacts | und
     ...(schemaPath ? [`# yaml-language-server: $schema=${schemaPath}`] : []),
     `# Access config of the ${a.env} environment (AWS account ${a.account}), written by keyless init.`,
     '# Each repository lists the roles it gets here, who may assume each (trust) and what each may do.',
-    `# Check it with \`pnpm keyless check ${a.env}\`; docs/cli.md and the README ("Access config") describe every key.`,
+    `# Check it with \`pnpm keyless check ${a.env}\`; docs/cli.md and docs/access-config.md describe every key.`,
     `environment: ${yamlString(a.env)}`,
     'aws:',
     `  accountId: ${JSON.stringify(a.account)}`,
@@ -388,7 +388,7 @@ export async function runInit(flags: Given, context: InitContext): Promise<numbe
     context.out(
       bootstrap
         ? `note: account ${answers.account} is not in ${bootstrap.file}; add it under accounts there so the pipeline can plan and apply ${answers.env}, then set state, oidcProvider and defaults.permissionsBoundaryArn as its other apps do\n`
-        : 'note: no bootstrap config in this workspace: the config keeps local state and creates the OIDC provider; see the README ("Bootstrap runbook")\n',
+        : 'note: no bootstrap config in this workspace: the config keeps local state and creates the OIDC provider; see docs/runbook.md\n',
     );
   context.out(
     [

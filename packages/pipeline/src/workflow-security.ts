@@ -1,6 +1,6 @@
 /**
- * The security properties of the pipeline's workflows, decided from the parsed workflow files (README, "The
- * pipeline"; each is also a rule of the workflow lint):
+ * The security properties of the pipeline's workflows, decided from the parsed workflow files (docs/pipeline.md; each is
+ * also a rule of the workflow lint):
  *
  * - no job that a `pull_request` event runs (directly or through a reusable workflow it calls) references a secret
  *   other than `GITHUB_TOKEN`, and no workflow passes `secrets: inherit`;

@@ -1,6 +1,6 @@
 // The GitHub half of a pull request's plan, without GitHub.
 //
-// A pull request's plan job holds no GitHub token at all (README, "The pipeline"): it plans the AWS half with
+// A pull request's plan job holds no GitHub token at all (docs/pipeline.md): it plans the AWS half with
 // `terraform plan -target=…` and this module works out what the GitHub half would do by comparing the
 // synthesized configuration (cdk.tf.json) with the state that plan read (`prior_state` of `terraform show
 // -json`). References to AWS resources (`${aws_iam_role.x.arn}`) take the value that plan computed. The result is

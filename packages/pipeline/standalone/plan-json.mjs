@@ -3,7 +3,7 @@
 //
 // Standalone: Node's own modules and the files of this directory only, no package. The terraform jobs of the
 // pipeline run it with the runner's `node` from the reviewed checkout, without installing anything (types:
-// plan-json.d.mts; README, "The pipeline").
+// plan-json.d.mts; docs/pipeline.md).
 import { createHash } from 'node:crypto';
 
 /** What a resource change does, as a reviewer reads it. */

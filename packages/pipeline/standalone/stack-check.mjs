@@ -85,7 +85,7 @@ export function checkStack({ configText, expectedSha256, lockText }) {
     if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version)) problems.push(`cdk.tf.json: provider ${name} must be pinned to one exact version, not ${JSON.stringify(version)}`);
     if (locks) {
       const lock = locks.get(address);
-      if (!lock) problems.push(`.terraform.lock.hcl: no entry for ${address}; commit one (README, "Bootstrap runbook", locking the providers)`);
+      if (!lock) problems.push(`.terraform.lock.hcl: no entry for ${address}; commit one (docs/runbook.md, locking the providers)`);
       else if (lock.version !== version) problems.push(`.terraform.lock.hcl: ${address} is locked at ${lock.version}, the stack requires ${version}`);
       else if (lock.hashes.length === 0) problems.push(`.terraform.lock.hcl: ${address} ${version} has no hashes`);
     }

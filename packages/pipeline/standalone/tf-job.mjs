@@ -2,7 +2,7 @@
 // The commands the terraform jobs of the pipeline run: plain `node`, Node's own modules and the files of this
 // directory, no package and no install. These jobs hold credentials (AWS through OIDC, a GitHub App token), so
 // nothing in them comes from a package manager; what they run is this reviewed code, checked out from the
-// commit the workflow runs for. README, "The pipeline".
+// commit the workflow runs for. docs/pipeline.md.
 //
 //   check --config cdk.tf.json --sha256 HEX --lock .terraform.lock.hcl
 //       refuses a stack whose digest is not the published one, or that names another provider, another

@@ -5,7 +5,7 @@
  * guard it; the account-wide pieces that are not roles (bucket, key, boundary, repository settings) are
  * described here and built by the bootstrap stack.
  *
- * The pipeline's roles, per account key K (README, "The pipeline"):
+ * The pipeline's roles, per account key K (docs/pipeline.md):
  * - `keyless-K-plan`: pull requests of the infra repository; IAM read-only, list the state bucket and read the
  *   state objects under `keyless/`; no lock file, no write of any kind (pull request plans run with
  *   `-lock=false`). The state key's policy lets it decrypt, through S3 only.
