@@ -328,7 +328,7 @@ export function bootstrapAccountProblem(issue: ConfigProblem, accountKey: string
   const original = formatPath(p);
   const rest = issue.text.startsWith(`${original}: `) ? issue.text.slice(original.length + 2) : issue.text;
   // The same field in the bootstrap file: the same problem there. Anything else: the account's entry, naming the
-  // generated entry, which the bootstrap documents (README, "The pipeline").
+  // generated entry, which the bootstrap documents (docs/pipeline.md).
   if (mapped) return { ...issue, path: mapped, text: `${formatPath(mapped)}: ${rest}` };
   return { ...issue, path: account, text: `${formatPath(account)}: ${p.length > 0 ? `${original} of the account's pipeline config: ` : ''}${rest}`, at: 'key' };
 }
