@@ -4,7 +4,7 @@ import { ConfigError, bootstrapModelsFromYaml, splitModel } from '@keyless/polic
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import { BootstrapStack } from './bootstrap-stack.js';
-import { KeylessStack } from './keyless-stack.js';
+import { KeylessStack } from './stacks/keyless-stack.js';
 import { backendFromEnvironment, loadAccessModel } from './load.js';
 
 
@@ -41,7 +41,7 @@ export function runApp(options: RunAppOptions): App | undefined {
     const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
     for (const { stackId, model: stackModel } of splitModel(model)) {
       new KeylessStack(app, options.stackName ?? stackId, {
-        access: stackModel,
+        model: stackModel,
         backend: backendFromEnvironment(),
         ...(options.configureBackend ? { configureBackend: options.configureBackend } : {}),
       });

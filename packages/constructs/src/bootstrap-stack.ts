@@ -8,8 +8,8 @@ import type { BootstrapAccount, RepositorySettings } from '@keyless/policy';
 import { TerraformOutput } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { GithubActionsVariables } from './github-actions-variables.js';
-import { KeylessStack } from './keyless-stack.js';
+import { GithubActionsVariables } from './constructs/github-actions-variables.js';
+import { KeylessStack } from './stacks/keyless-stack.js';
 import { stateKeyDescription, stateKeyPolicy } from './state-bucket-policy.js';
 import { TerraformStateBucket } from './terraform-state-bucket.js';
 
@@ -44,7 +44,7 @@ export class BootstrapStack extends KeylessStack {
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id, {
-      access: buildAccessModel(props.account.access, `accounts.${props.account.key}`),
+      model: buildAccessModel(props.account.access, `accounts.${props.account.key}`),
       ...(props.configureBackend ? { configureBackend: props.configureBackend } : {}),
       ...(props.backend ? { backend: props.backend } : {}),
     });

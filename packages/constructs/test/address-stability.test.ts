@@ -91,7 +91,7 @@ describe('sharded synthesis', () => {
     expect(fast.stacks).toEqual(['dev-s0', 'dev-s1', 'dev-s2', 'dev-s3']);
     const model = buildAccessModel(parseAccessConfig(input));
     const app = new App({ outdir: join(dir, 'cdktf') });
-    for (const { stackId, model: m } of splitModel(model)) new KeylessStack(app, stackId, { access: m });
+    for (const { stackId, model: m } of splitModel(model)) new KeylessStack(app, stackId, { model: m });
     app.synth();
     for (const id of fast.stacks) {
       expect(readFileSync(join(dir, 'fast', 'stacks', id, 'cdk.tf.json'), 'utf8')).toBe(readFileSync(join(dir, 'cdktf', 'stacks', id, 'cdk.tf.json'), 'utf8'));

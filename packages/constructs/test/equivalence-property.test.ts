@@ -74,7 +74,7 @@ function cdktfAccess(config: AccessConfig): Record<string, string> {
   const model = buildAccessModel(parseAccessConfig(plain(config)));
   const outdir = temp();
   const app = new App({ outdir });
-  for (const { stackId, model: stackModel } of splitModel(model)) new KeylessStack(app, stackId, { access: stackModel });
+  for (const { stackId, model: stackModel } of splitModel(model)) new KeylessStack(app, stackId, { model: stackModel });
   app.synth();
   return readTree(outdir);
 }

@@ -152,7 +152,7 @@ function modelOf(config: Record<string, unknown>): AccessModel {
 function bothSynthesizers(model: AccessModel): { cdktf: string; fast: string } {
   const dir = mkdtempSync(join(tmpdir(), 'keyless-escaping-'));
   try {
-    const stack = new KeylessStack(new App({ outdir: dir }), 'gen', { access: model });
+    const stack = new KeylessStack(new App({ outdir: dir }), 'gen', { model });
     const cdktf = stringify(JSON.parse(JSON.stringify(stack.toTerraform())), { space: 2 }) ?? '';
     return { cdktf, fast: stableJson(renderKeylessStack('gen', model)) };
   } finally {

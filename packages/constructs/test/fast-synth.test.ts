@@ -75,7 +75,7 @@ describe('fast synthesizer', () => {
           }),
         );
         const app = new App({ outdir: temp() });
-        const stack = new KeylessStack(app, 'gen', { access: model });
+        const stack = new KeylessStack(app, 'gen', { model });
         const reference = JSON.parse(JSON.stringify(stack.toTerraform()));
         expect(stableJson(renderKeylessStack('gen', model))).toBe(stringify(reference, { space: 2 }));
       }),

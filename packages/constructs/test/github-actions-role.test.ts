@@ -50,7 +50,7 @@ describe('GithubActionsRole', () => {
     it('names an existing provider by its ARN', () => {
       const arn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
       const synth = synthScope((scope) => {
-        const provider = new GithubOidcProvider(scope, 'github-oidc', { existingProviderArn: arn });
+        const provider = GithubOidcProvider.fromProviderArn(scope, 'github-oidc', arn);
         new GithubActionsRole(scope, 'deploy', { provider, roleName: 'gha-deploy', subjects: [main] });
       });
       expect(statements(synth)[0]?.Principal).toEqual({ Federated: arn });
@@ -327,7 +327,7 @@ describe('GithubActionsRole', () => {
     it('fails when the trust policy is over 2048 characters, saying to split the role or raise the quota', () => {
       const subjects: SubjectSpec[] = Array.from({ length: 40 }, (_, i) => ({ repository: repo, context: { kind: 'branch', name: `release/branch-${i}` } }));
       const run = () => synthRole({ subjects });
-      expect(run).toThrow(/^role gha-deploy: the trust policy has \d+ characters \(40 subjects\), over the limit of 2048; /);
+      expect(run).toThrow(/^stack\/deploy: role gha-deploy: the trust policy has \d+ characters \(40 subjects\), over the limit of 2048; /);
       expect(run).toThrow('split these subjects across several roles, or raise the account quota for role trust policy length (up to 8192) and set trustPolicyMaxChars to match');
     });
 

@@ -104,7 +104,7 @@ describe('GithubActionsVariables', () => {
 
   it('fails when two repository variables differ only in case', () => {
     expect(() => synthVariables([{ name: 'AWS_ROLE_ARN', value: 'a' }, { name: 'aws_role_arn', value: 'b' }])).toThrow(
-      /^variables: "(AWS_ROLE_ARN|aws_role_arn)" appears twice in the repository; names are unique ignoring case per scope$/,
+      /^stack\/variables: variables: "(AWS_ROLE_ARN|aws_role_arn)" appears twice in the repository; names are unique ignoring case per scope$/,
     );
   });
 

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { GithubOidcProvider } from '../src/index.js';
-import type { GithubOidcProviderProps } from '../src/index.js';
+import type { GithubOidcProviderOptions, GithubOidcProviderProps, IGithubOidcProvider } from '../src/index.js';
 import { onlyResource, resourcesOf, synthScope } from './helpers.js';
 
 const PROVIDER = 'aws_iam_openid_connect_provider';
@@ -12,6 +12,14 @@ function synthProvider(props: GithubOidcProviderProps = {}) {
     provider = new GithubOidcProvider(scope, 'github-oidc', props);
   });
   return { synth, provider: provider as GithubOidcProvider };
+}
+
+function importProvider(arn: string, options: GithubOidcProviderOptions = {}) {
+  let provider: IGithubOidcProvider | undefined;
+  const synth = synthScope((scope) => {
+    provider = GithubOidcProvider.fromProviderArn(scope, 'github-oidc', arn, options);
+  });
+  return { synth, provider: provider as IGithubOidcProvider };
 }
 
 describe('GithubOidcProvider', () => {
@@ -28,7 +36,7 @@ describe('GithubOidcProvider', () => {
   it('exposes the created provider ARN as a reference to the resource', () => {
     const synth = synthScope((scope) => {
       const provider = new GithubOidcProvider(scope, 'github-oidc');
-      new TerraformOutput(scope, 'arn', { value: provider.arn });
+      new TerraformOutput(scope, 'arn', { value: provider.oidcProviderArn });
     });
     const [key] = Object.keys(resourcesOf(synth, PROVIDER));
     expect(synth.output?.['arn']?.['value']).toBe(`\${aws_iam_openid_connect_provider.${key}.arn}`);
@@ -61,18 +69,25 @@ describe('GithubOidcProvider', () => {
     expect(onlyResource(synth, PROVIDER)['tags']).toEqual({ team: 'platform' });
   });
 
-  it('creates no resource and exposes the ARN when an existing provider is given', () => {
+  it('imports an existing provider by its ARN, creating no resource', () => {
     const arn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
-    const { synth, provider } = synthProvider({ existingProviderArn: arn });
+    const { synth, provider } = importProvider(arn);
     expect(resourcesOf(synth, PROVIDER)).toEqual({});
-    expect(provider.arn).toBe(arn);
-    expect(provider.resource).toBeUndefined();
+    expect(provider.oidcProviderArn).toBe(arn);
+    expect(provider).not.toBeInstanceOf(GithubOidcProvider);
   });
 
-  it('accepts an existing enterprise provider whose ARN carries the slug', () => {
+  it('imports an existing enterprise provider whose ARN carries the slug, with its issuer and audiences', () => {
     const arn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com/octo-enterprise';
-    const { provider } = synthProvider({ issuer: { kind: 'enterprise-slug', slug: 'octo-enterprise' }, existingProviderArn: arn });
-    expect(provider.arn).toBe(arn);
+    const { provider } = importProvider(arn, { issuer: { kind: 'enterprise-slug', slug: 'octo-enterprise' }, audiences: ['b', 'a'] });
+    expect(provider.oidcProviderArn).toBe(arn);
+    expect(provider.issuer.conditionKeyPrefix).toBe('token.actions.githubusercontent.com/octo-enterprise');
+    expect(provider.audiences).toEqual(['a', 'b']);
+  });
+
+  it('keeps the deprecated arn attribute equal to oidcProviderArn', () => {
+    const { provider } = synthProvider();
+    expect(provider.arn).toBe(provider.oidcProviderArn);
   });
 
   it('predicts the ARN of a created provider from partition and account', () => {
@@ -84,34 +99,28 @@ describe('GithubOidcProvider', () => {
 
   it('fails when the existing ARN is for another issuer', () => {
     expect(() =>
-      synthProvider({
-        issuer: { kind: 'enterprise-slug', slug: 'octo-enterprise' },
-        existingProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
-      }),
+      importProvider('arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com', { issuer: { kind: 'enterprise-slug', slug: 'octo-enterprise' } }),
     ).toThrow(
-      'existingProviderArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com" is not the ARN of a provider for https://token.actions.githubusercontent.com/octo-enterprise',
+      'providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com" is not the ARN of a provider for https://token.actions.githubusercontent.com/octo-enterprise',
     );
   });
 
   it('fails when the existing ARN is the global provider but the issuer is a GHES host', () => {
     expect(() =>
-      synthProvider({
-        issuer: { kind: 'ghes', host: 'github.example.com' },
-        existingProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
-      }),
+      importProvider('arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com', { issuer: { kind: 'ghes', host: 'github.example.com' } }),
     ).toThrow(/is not the ARN of a provider for https:\/\/github\.example\.com\/_services\/token; expected arn:PARTITION:iam::ACCOUNT:oidc-provider\/github\.example\.com\/_services\/token/);
   });
 
   it('fails when the existing ARN is not an OIDC provider ARN', () => {
-    expect(() => synthProvider({ existingProviderArn: 'arn:aws:iam::111111111111:role/token.actions.githubusercontent.com' })).toThrow(
-      /^existingProviderArn: "arn:aws:iam::111111111111:role\/token\.actions\.githubusercontent\.com" is not the ARN of a provider/,
+    expect(() => importProvider('arn:aws:iam::111111111111:role/token.actions.githubusercontent.com')).toThrow(
+      /^stack\/github-oidc: providerArn: "arn:aws:iam::111111111111:role\/token\.actions\.githubusercontent\.com" is not the ARN of a provider/,
     );
   });
 
   it('fails when the existing ARN names an unknown partition', () => {
     expect(() =>
-      synthProvider({ existingProviderArn: 'arn:aws-mars:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }),
-    ).toThrow(/^existingProviderArn: "arn:aws-mars:.*": the AWS partition is one of aws, aws-cn/);
+      importProvider('arn:aws-mars:iam::111111111111:oidc-provider/token.actions.githubusercontent.com'),
+    ).toThrow(/^stack\/github-oidc: providerArn: "arn:aws-mars:.*": the AWS partition is one of aws, aws-cn/);
   });
 
   it('fails when an audience has a wildcard', () => {

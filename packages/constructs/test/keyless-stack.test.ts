@@ -1,4 +1,4 @@
-import { ConfigError, buildAccessModel, evaluateTrustPolicy, parseAccessConfigYaml, stringLike } from '@keyless/policy';
+import { buildAccessModel, evaluateTrustPolicy, parseAccessConfigYaml, stringLike } from '@keyless/policy';
 import type { AccessModel, EvaluationOptions, RoleModel } from '@keyless/policy';
 import { octoOrg } from '@keyless/testkit';
 import { S3Backend, Testing } from 'cdktf';
@@ -37,8 +37,8 @@ function smallModel(text = SMALL): AccessModel {
   return buildAccessModel(parseAccessConfigYaml(text));
 }
 
-function synthKeyless(access: KeylessStackProps['access'], props: Omit<KeylessStackProps, 'access'> = {}, id = 'staging') {
-  const stack = new KeylessStack(Testing.app(), id, { access, ...props });
+function synthKeyless(model: AccessModel, props: Omit<KeylessStackProps, 'model'> = {}, id = 'staging') {
+  const stack = new KeylessStack(Testing.app(), id, { model, ...props });
   return { stack, synth: synthStack(stack) };
 }
 
@@ -265,18 +265,14 @@ describe('KeylessStack', () => {
     });
   });
 
-  describe('config', () => {
-    it('builds the model itself from a parsed config', () => {
-      const { stack, synth } = synthKeyless(parseAccessConfigYaml(SMALL));
-      expect(stack.model).toEqual(smallModel());
-      expect(synth).toEqual(synthKeyless(smallModel()).synth);
+  describe('model', () => {
+    it('exposes the model it was built from', () => {
+      const model = smallModel();
+      expect(synthKeyless(model).stack.model).toBe(model);
     });
 
-    it('fails when the parsed config breaks a rule, naming the source and the entry', () => {
-      const config = parseAccessConfigYaml(SMALL.replace('branches: [main]', 'branchPatterns: ["*"]'));
-      const run = () => new KeylessStack(Testing.app(), 'staging', { access: config, source: 'staging.yaml' });
-      expect(run).toThrow(ConfigError);
-      expect(run).toThrow(/^staging\.yaml: invalid access config\n {2}- repositories\.web\.roles\.deploy\.trust\.branchPatterns\[0\]: "\*": this trusts every branch/);
+    it('fails when the s3 backend is asked for without a state bucket, naming the stack', () => {
+      expect(() => synthKeyless(smallModel(), { backend: 's3' })).toThrow('staging: backend: "s3": the config has no state entry naming the bucket');
     });
   });
 

@@ -283,6 +283,6 @@ describe('RepositoryAccess', () => {
         const provider = new GithubOidcProvider(scope, 'github-oidc');
         new RepositoryAccess(scope, 'repo-svc', { repository: m.repositories[0] as RepositoryModel, provider, region: 'eu-west-1' });
       }),
-    ).toThrow(/^role gha-dev-svc-deploy: the trust policy has \d+ characters \(40 subjects\), over the limit of 2048/);
+    ).toThrow(/^stack\/repo-svc: role gha-dev-svc-deploy: the trust policy has \d+ characters \(40 subjects\), over the limit of 2048/);
   });
 });

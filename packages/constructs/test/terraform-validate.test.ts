@@ -4,6 +4,7 @@ import { checkStack, terraformOrSkip } from '@keyless/tf-check';
 import type { SubjectSpec } from '@keyless/policy';
 import { describe, expect, it } from 'vitest';
 import { GithubActionsRole, GithubOidcProvider } from '../src/index.js';
+import type { IGithubOidcProvider } from '../src/index.js';
 
 const tf = terraformOrSkip();
 
@@ -21,9 +22,9 @@ function everyForm(): object {
     enterprise: new GithubOidcProvider(stack, 'enterprise', { issuer: { kind: 'enterprise-slug', slug: 'octocat-inc' } }),
     residency: new GithubOidcProvider(stack, 'ghe-com', { issuer: { kind: 'ghe.com', subdomain: 'octocorp' } }),
     server: new GithubOidcProvider(stack, 'ghes', { issuer: { kind: 'ghes', host: 'github.example.com' } }),
-    china: new GithubOidcProvider(stack, 'existing', { existingProviderArn: 'arn:aws-cn:iam::111111111111:oidc-provider/token.actions.githubusercontent.com', audiences: ['sts.amazonaws.com.cn'] }),
+    china: GithubOidcProvider.fromProviderArn(stack, 'existing', 'arn:aws-cn:iam::111111111111:oidc-provider/token.actions.githubusercontent.com', { audiences: ['sts.amazonaws.com.cn'] }),
   };
-  const roles: [string, GithubOidcProvider, SubjectSpec[], Record<string, unknown>][] = [
+  const roles: [string, IGithubOidcProvider, SubjectSpec[], Record<string, unknown>][] = [
     ['branch', issuers.github, [{ repository: repo, context: { kind: 'branch', name: 'main' } }], {}],
     ['patterns', issuers.github, [
       { repository: repo, context: { kind: 'branch', name: 'release/*', pattern: true } },

@@ -76,9 +76,10 @@ function useCaseProgram(block: MarkedBlock): string {
   const imports = [
     "import { App } from 'cdktf';",
     "import { KeylessStack } from '@keyless/constructs';",
+    "import { buildAccessModel } from '@keyless/policy';",
     "import type { AccessConfig } from '@keyless/policy';",
   ].filter((line) => !block.code.includes(line));
-  return `${imports.join('\n')}\n\n${block.code}\nconst app = new App();\nnew KeylessStack(app, '${block.name}', { access });\napp.synth();\n`;
+  return `${imports.join('\n')}\n\n${block.code}\nconst app = new App();\nnew KeylessStack(app, '${block.name}', { model: buildAccessModel(access) });\napp.synth();\n`;
 }
 
 interface TrustCondition {

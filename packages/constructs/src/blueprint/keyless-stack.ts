@@ -18,7 +18,7 @@ export interface KeylessStackBlueprint {
   readonly frame: StackFrame;
   readonly oidcProvider: Child<OidcProviderSpec>;
   /** The repositories, each spec derived as it is read: a reader of 10,000 repositories never holds them all. */
-  readonly repositories: Iterable<Child<RepositorySpec>>;
+  readonly repositories: Iterable<Child<RepositorySpec> & { readonly key: string }>;
 }
 
 /** The blueprint of `KeylessStack` for a validated model. */
@@ -45,7 +45,7 @@ export function keylessStackBlueprint(stackId: string, model: AccessModel, backe
     *[Symbol.iterator]() {
       for (const repo of model.repositories) {
         const id = `repo-${repo.key}`;
-        yield { id, spec: repositorySpec([id], repo, { trust, region: model.aws.region }) };
+        yield { id, key: repo.key, spec: repositorySpec([id], repo, { trust, region: model.aws.region }) };
       }
     },
   };

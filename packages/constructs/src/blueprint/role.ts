@@ -11,6 +11,8 @@ export interface RoleSpec {
   readonly name: string;
   readonly path: string;
   readonly description: string;
+  /** The `sub` values the trust policy accepts, sorted. */
+  readonly claims: readonly string[];
   /** The trust policy; every statement's principal is `providerArn`. */
   readonly trustPolicy: PolicyDocument;
   /** The OIDC provider: a ref to the one the stack creates, or an ARN (an existing provider, or a cdktf token). */
@@ -30,25 +32,31 @@ export interface RoleTrust {
   readonly audiences: readonly string[];
   readonly allowGithubAudience: boolean;
   readonly trustPolicyMaxChars: number;
+  /**
+   * Check the trust policy's size against `trustPolicyMaxChars`.
+   * @default false: the model has checked it with the provider's real ARN
+   */
+  readonly checkSize?: boolean;
 }
 
-/** The spec of a role the model has validated (its trust policy size included). */
+/** The spec of a role the model has validated. */
 export function roleSpecFromModel(role: RoleModel, trust: RoleTrust): RoleSpec {
   const trustPolicy = buildTrustPolicy({
-    providerArn: typeof trust.providerArn === 'string' ? trust.providerArn : '',
+    // A ref is an unresolved reference: sized as the longest ARN such a provider can have.
+    providerArn: typeof trust.providerArn === 'string' ? trust.providerArn : '${oidc-provider}',
     conditionKeyPrefix: trust.conditionKeyPrefix,
     subjects: role.claims,
     audiences: trust.audiences,
     dangerouslyAllowGithubAudience: trust.allowGithubAudience,
     maxChars: trust.trustPolicyMaxChars,
     label: `role ${role.name}`,
-    // buildAccessModel has checked the size of these very subjects with the provider's real ARN.
-    checkSize: false,
+    checkSize: trust.checkSize === true,
   });
   return {
     name: role.name,
     path: role.path,
     description: role.description,
+    claims: role.claims,
     trustPolicy,
     providerArn: trust.providerArn,
     maxSessionDurationSeconds: role.maxSessionDurationSeconds,
@@ -75,7 +83,7 @@ export function roleResources(base: readonly string[], spec: RoleSpec): Resource
       name: spec.name,
       path: spec.path,
       description: spec.description,
-      assumeRolePolicy: new JsonText(withPrincipal(spec.trustPolicy, spec.providerArn)),
+      assumeRolePolicy: new JsonText(trustPolicyWithPrincipal(spec.trustPolicy, spec.providerArn)),
       maxSessionDuration: spec.maxSessionDurationSeconds,
       ...(spec.permissionsBoundaryArn !== undefined ? { permissionsBoundary: spec.permissionsBoundaryArn } : {}),
       ...(Object.keys(spec.tags).length > 0 ? { tags: spec.tags } : {}),
@@ -98,6 +106,7 @@ export function roleResources(base: readonly string[], spec: RoleSpec): Resource
   return out;
 }
 
-function withPrincipal(document: PolicyDocument, principal: string | Ref): object {
-  return { ...document, Statement: document.Statement.map((statement) => ({ ...statement, Principal: { Federated: principal } })) };
+/** The trust policy with `principal` as every statement's federated principal. */
+export function trustPolicyWithPrincipal<P>(document: PolicyDocument, principal: P): PolicyDocument {
+  return { ...document, Statement: document.Statement.map((statement) => ({ ...statement, Principal: { Federated: principal as string } })) };
 }
