@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runBootstrapApp, synthFast } from '@keyless/constructs';
+import { runBootstrapApp } from '@keyless/constructs';
+import { synthFast } from '@keyless/constructs/fast';
 import { bootstrapAccounts, buildAccessModel, evaluateTrustPolicy, parseBootstrapConfigYaml } from '@keyless/policy';
 import { defineAppSuite } from '@keyless/tf-check/app-suite';
 

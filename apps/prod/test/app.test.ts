@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { loadAccessModel, runApp, synthFast } from '@keyless/constructs';
+import { loadAccessModel, runApp } from '@keyless/constructs';
+import { synthFast } from '@keyless/constructs/fast';
 import { evaluateTrustPolicy, splitModel } from '@keyless/policy';
 import { defineAppSuite } from '@keyless/tf-check/app-suite';
 

@@ -1,4 +1,5 @@
-// The main entry: the constructs, the stacks and the app runners. The cdktf-free printer is `@keyless/constructs/fast`.
+// `@keyless/constructs`: the constructs, the stacks and the app runner of the construct path. The printer (the
+// same Terraform JSON without cdktf) is `@keyless/constructs/fast`.
 export { GithubOidcProvider } from './constructs/github-oidc-provider.js';
 export type { GithubOidcProviderOptions, GithubOidcProviderProps, IGithubOidcProvider } from './constructs/github-oidc-provider.js';
 export { GithubActionsRole } from './constructs/github-actions-role.js';
@@ -11,12 +12,12 @@ export { GithubSubjectTemplate } from './constructs/github-subject-template.js';
 export type { GithubSubjectTemplateProps } from './constructs/github-subject-template.js';
 export { RepositoryAccess } from './constructs/repository-access.js';
 export type { RepositoryAccessProps } from './constructs/repository-access.js';
+export { TerraformStateBucket } from './constructs/terraform-state-bucket.js';
+export type { TerraformStateBucketProps } from './constructs/terraform-state-bucket.js';
 export { KeylessStack } from './stacks/keyless-stack.js';
-export type { KeylessStackProps } from './stacks/keyless-stack.js';
-export * from './bootstrap-stack.js';
-export * from './terraform-state-bucket.js';
-export * from './app.js';
-export * from './fast-app.js';
-export * from './fast-synth.js';
-export * from './load.js';
-export * from './terraform-escape.js';
+export type { KeylessStackProps, StackBackendProps } from './stacks/keyless-stack.js';
+export { BootstrapStack } from './stacks/bootstrap-stack.js';
+export type { BootstrapStackProps } from './stacks/bootstrap-stack.js';
+export { runApp, runBootstrapApp } from './app/run-app.js';
+export type { RunAppOptions, RunBootstrapAppOptions } from './app/run-app.js';
+export { loadAccessModel } from './app/load.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { buildAccessModel, parseAccessConfig, splitModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { KeylessStack, renderKeylessStack, synthFast } from '../src/index.js';
+import { renderKeylessStack, synthFast } from '../src/fast.js';
+import { KeylessStack } from '../src/index.js';
 import { yaml } from './helpers.js';
 
 const EXISTING = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';

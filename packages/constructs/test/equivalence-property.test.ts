@@ -22,7 +22,8 @@ import {
 import { App } from 'cdktf';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BootstrapStack, KeylessStack, renderBootstrapStack, renderKeylessStack, writeSynthesized } from '../src/index.js';
+import { renderBootstrapStack, renderKeylessStack, writeSynthesized } from '../src/fast.js';
+import { BootstrapStack, KeylessStack } from '../src/index.js';
 
 const dirs: string[] = [];
 const temp = (): string => {

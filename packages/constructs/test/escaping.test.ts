@@ -18,19 +18,11 @@ import { App } from 'cdktf';
 import fc from 'fast-check';
 import stringify from 'json-stable-stringify';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  BootstrapStack,
-  GithubActionsRole,
-  GithubOidcProvider,
-  KeylessStack,
-  escapeTerraformTemplate,
-  renderBootstrapStack,
-  renderKeylessStack,
-  stableJson,
-  terraformExpression,
-  terraformPolicyJson,
-  trustPolicyJson,
-} from '../src/index.js';
+import { carefulJson, escapeTerraformTemplate, writeJsonText } from '../src/blueprint/text.js';
+import type { TextWriter } from '../src/blueprint/text.js';
+import { JsonText, Ref, Template, documentWithRefs } from '../src/blueprint/values.js';
+import { renderBootstrapStack, renderKeylessStack, stableJson } from '../src/fast.js';
+import { BootstrapStack, GithubActionsRole, GithubOidcProvider, KeylessStack } from '../src/index.js';
 import { onlyResource, synthScope } from './helpers.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -217,47 +209,62 @@ describe('escapeTerraformTemplate', () => {
   }, 600_000);
 });
 
-describe('terraformPolicyJson', () => {
+/** The printer's writer: literal text escaped, a ref as `${aws_x.<last id>.<attribute>}`. */
+const writer: TextWriter = {
+  literal: escapeTerraformTemplate,
+  reference: (ref) => `\${aws_x.${ref.ref[ref.ref.length - 1]}.${ref.attribute}}`,
+};
+const PROVIDER = new Ref(['github-oidc', 'provider'], 'arn');
+
+describe('JsonText', () => {
   it('writes what JSON.stringify writes when no string holds template text', () => {
     const safe = fc.string().filter((s) => !s.includes('{'));
     const json = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), safe, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(safe, tie('value'), { maxKeys: 3 })),
     })).value;
-    fc.assert(fc.property(json, (v) => terraformPolicyJson(v) === JSON.stringify(v)), { numRuns: 200 });
+    fc.assert(fc.property(json, (v) => writeJsonText(new JsonText(v), writer) === JSON.stringify(v)), { numRuns: 200 });
   });
 
-  it('escapes keys and values, and writes an expression as it is', () => {
-    const doc = { [`k\${a}`]: ['%{b}', terraformExpression('${aws_x.y.arn}')] };
-    expect(terraformPolicyJson(doc)).toBe('{"k$${a}":["%%{b}","${aws_x.y.arn}"]}');
+  it('escapes keys and values, and writes a ref and the refs of a template as references', () => {
+    const doc = { [`k\${a}`]: ['%{b}', new Ref(['y'], 'arn'), new Template([new Ref(['y'], 'arn'), '/${c}'])] };
+    expect(writeJsonText(new JsonText(doc), writer)).toBe('{"k$${a}":["%%{b}","${aws_x.y.arn}","${aws_x.y.arn}/$${c}"]}');
   });
 
-  it('writes a trust policy the same on its fast path as the careful writer does, for any template text', () => {
+  it('writes a document the same on its fast path as the careful writer does, for any template text', () => {
     const piece = fc.oneof(fc.constantFrom(...TEMPLATE_TEXT), fc.stringMatching(/^[$%{}a-z:*/]{0,6}$/));
     fc.assert(
       fc.property(fc.array(piece, { minLength: 3, maxLength: 3 }), fc.boolean(), fc.integer({ min: 1, max: 2 }), ([a, b, c], reference, statements) => {
+        const principal = reference ? PROVIDER : `arn:aws:iam::1:oidc-provider/${c}`;
         const doc = {
           Version: '2012-10-17',
           Statement: Array.from({ length: statements }, (_, i) => ({
             Sid: `S${i}`,
             Effect: 'Allow',
-            Principal: { Federated: 'placeholder' },
+            Principal: { Federated: principal },
             Action: 'sts:AssumeRoleWithWebIdentity',
             Condition: { StringEquals: { [`k${a}`]: b } },
           })),
         };
-        const principal = reference ? terraformExpression('${aws_iam_openid_connect_provider.p.arn}') : `arn:aws:iam::1:oidc-provider/${c}`;
-        const careful = terraformPolicyJson({ ...doc, Statement: doc.Statement.map((st) => ({ ...st, Principal: { Federated: principal } })) });
-        expect(trustPolicyJson(doc, principal)).toBe(careful);
-        expect(liveSequences(careful)).toEqual(reference ? Array(statements).fill('${aws_iam_openid_connect_provider.p.arn}') : []);
+        const careful = carefulJson(doc, writer);
+        expect(writeJsonText(new JsonText(doc), writer)).toBe(careful);
+        expect(liveSequences(careful)).toEqual(reference ? Array(statements).fill('${aws_x.provider.arn}') : []);
       }),
       { numRuns: 200 },
     );
   });
 
-  it('keeps the provider reference of a trust policy live and escapes an existing ARN', () => {
-    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'placeholder' }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
-    expect(trustPolicyJson(doc, terraformExpression('${aws_iam_openid_connect_provider.p.arn}'))).toContain('"Federated":"${aws_iam_openid_connect_provider.p.arn}"');
-    expect(trustPolicyJson(doc, 'arn:aws:iam::1:oidc-provider/${x}')).toContain('"Federated":"arn:aws:iam::1:oidc-provider/$${x}"');
+  it('keeps a ref live and escapes an ARN that holds template text', () => {
+    const doc = (federated: unknown) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+    expect(writeJsonText(new JsonText(doc(PROVIDER)), writer)).toContain('"Federated":"${aws_x.provider.arn}"');
+    expect(writeJsonText(new JsonText(doc('arn:aws:iam::1:oidc-provider/${x}')), writer)).toContain('"Federated":"arn:aws:iam::1:oidc-provider/$${x}"');
+  });
+
+  it('lifts the refs of a document built from strings: a whole string becomes the ref, a longer one a template', () => {
+    const text = documentWithRefs((ref) => {
+      const arn = ref(new Ref(['state', 'bucket'], 'arn'));
+      return { Resource: [arn, `${arn}/*`], Other: '${aws:username}' };
+    });
+    expect(writeJsonText(text, writer)).toBe('{"Resource":["${aws_x.bucket.arn}","${aws_x.bucket.arn}/*"],"Other":"$${aws:username}"}');
   });
 });
 

@@ -7,17 +7,9 @@ import fc from 'fast-check';
 import stringify from 'json-stable-stringify';
 import { describe, expect, it } from 'vitest';
 import { App } from 'cdktf';
-import {
-  KeylessStack,
-  loadAccessModel,
-  logicalId,
-  renderBootstrapStack,
-  renderKeylessStack,
-  runApp,
-  runBootstrapApp,
-  stableJson,
-  writeSynthesized,
-} from '../src/index.js';
+import { logicalId } from '../src/printer/logical-id.js';
+import { loadAccessModel, renderBootstrapStack, renderKeylessStack, stableJson, writeSynthesized } from '../src/fast.js';
+import { KeylessStack, runApp, runBootstrapApp } from '../src/index.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'keyless-fast-'));
 // The octo-org fixture configs (packages/testkit/fixtures); the app tests run the same check on apps/*.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GithubActionsRole, GithubOidcProvider, escapeTerraformTemplate } from '../src/index.js';
+import { escapeTerraformTemplate } from '../src/blueprint/text.js';
+import { GithubActionsRole, GithubOidcProvider } from '../src/index.js';
 import type { SubjectSpec } from '@keyless/policy';
 import { onlyResource, synthScope } from './helpers.js';
 

@@ -45,6 +45,29 @@ export class JsonText {
   constructor(readonly document: unknown) {}
 }
 
+/**
+ * A document that a function of plain strings builds (a policy that writes `${arn}/*`), with refs in it: the
+ * function gets a stand-in string for each ref, and every string of the result that holds stand-ins becomes the
+ * `Ref` or `Template` they stand for.
+ */
+export function documentWithRefs(build: (ref: (target: Ref) => string) => unknown): JsonText {
+  const refs: Ref[] = [];
+  const document = build((target) => `\u0001${refs.push(target) - 1}\u0001`);
+  const lift = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes('\u0001')) return value;
+      const parts = value.split(STAND_IN).map((part, i) => (i % 2 === 1 ? (refs[Number(part)] as Ref) : part)).filter((part) => part !== '');
+      return parts.length === 1 && parts[0] instanceof Ref ? parts[0] : new Template(parts);
+    }
+    if (Array.isArray(value)) return value.map(lift);
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lift(v)]));
+    return value;
+  };
+  return new JsonText(lift(document));
+}
+
+const STAND_IN = /\u0001(\d+)\u0001/;
+
 /** Something a resource can wait for that the blueprint did not describe: a cdktf resource of the app's own. */
 export interface Dependable {
   readonly fqn: string;

@@ -10,12 +10,8 @@ import { Reader } from '../constructs/reader.js';
 import { RepositoryAccess } from '../constructs/repository-access.js';
 import { readFrame } from './frame.js';
 
-export interface KeylessStackProps {
-  /**
-   * The environment's validated access model: `buildAccessModel(config)`, `loadAccessModel(file)`, or one stack of
-   * a sharded environment (`splitModel`).
-   */
-  readonly model: AccessModel;
+/** How a stack keeps its Terraform state. */
+export interface StackBackendProps {
   /**
    * Configure the Terraform backend yourself (called with the stack); overrides `backend`.
    * @default - see `backend`
@@ -23,11 +19,19 @@ export interface KeylessStackProps {
   readonly configureBackend?: (stack: TerraformStack) => void;
   /**
    * `s3`: the config's `state` bucket, key `<keyPrefix>/<stack id>.tfstate`, S3 lock files (`use_lockfile`);
-   * `local`: a state file beside the stack (the bootstrap's first apply); `auto`: `s3` when the config has
-   * `state`, else `local`.
+   * `local`: a state file beside the stack, for the bootstrap's first apply before the state bucket exists (see
+   * docs/runbook.md); `auto`: `s3` when the config has `state`, else `local`.
    * @default 'auto'
    */
   readonly backend?: 'auto' | 'local' | 's3';
+}
+
+export interface KeylessStackProps extends StackBackendProps {
+  /**
+   * The environment's validated access model: `buildAccessModel(config)`, `loadAccessModel(file)`, or one stack of
+   * a sharded environment (`splitModel`).
+   */
+  readonly model: AccessModel;
 }
 
 /**

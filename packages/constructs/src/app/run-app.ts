@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, bootstrapModelsFromYaml, splitModel } from '@keyless/policy';
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
-import { BootstrapStack } from './bootstrap-stack.js';
-import { KeylessStack } from './stacks/keyless-stack.js';
+import { BootstrapStack } from '../stacks/bootstrap-stack.js';
+import { KeylessStack } from '../stacks/keyless-stack.js';
 import { backendFromEnvironment, loadAccessModel } from './load.js';
 
 

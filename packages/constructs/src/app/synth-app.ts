@@ -6,8 +6,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@keyless/policy';
-import { synthFast } from './fast-app.js';
-import type { FastSynthResult } from './fast-app.js';
+import { synthFast } from './synth.js';
+import type { FastSynthResult } from './synth.js';
 
 export interface SynthAppOptions {
   /** The app's config file: an access config (`access.yaml`) or a bootstrap config (`bootstrap.yaml`). */

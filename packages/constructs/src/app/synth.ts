@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bootstrapModelsFromYaml, splitModel } from '@keyless/policy';
-import { renderBootstrapStack, renderKeylessStack, writeSynthesized } from './fast-synth.js';
+import { renderBootstrapStack, renderKeylessStack } from '../printer/render.js';
+import { writeSynthesized } from '../printer/write.js';
 import { backendFromEnvironment, loadAccessModel } from './load.js';
 
 export interface FastSynthOptions {
