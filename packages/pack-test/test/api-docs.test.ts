@@ -36,7 +36,8 @@ function optionalProperties(dir: string, only?: ReadonlySet<string>): OptionalPr
 
 describe('the public API documentation', () => {
   it('gives every optional prop of @keyless/constructs a @default', () => {
-    const props = optionalProperties(join(ROOT, 'packages/constructs/src'));
+    // The folders of the published API; blueprint/ holds the internal specs both readers share.
+    const props = ['constructs', 'stacks', 'app', 'printer'].flatMap((dir) => optionalProperties(join(ROOT, 'packages/constructs/src', dir)));
     expect(props.length).toBeGreaterThan(20);
     expect(props.filter((p) => !p.hasDefault).map((p) => p.where)).toEqual([]);
   });

@@ -16,7 +16,7 @@ describe('affectedApps on this workspace', () => {
     [['apps/prod/src/main.ts', 'apps/dev/test/app.test.ts'], ['dev', 'prod']],
     [['apps/bootstrap/bootstrap.yaml'], ['bootstrap']],
     [['packages/policy/src/trust-policy.ts'], ALL],
-    [['packages/constructs/src/keyless-stack.ts'], ALL],
+    [['packages/constructs/src/stacks/keyless-stack.ts'], ALL],
     [['packages/tf-check/src/check.ts'], ALL],
     [['packages/cli/src/main.ts'], []],
     [['packages/pipeline/src/render-comment.ts'], []],

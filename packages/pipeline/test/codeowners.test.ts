@@ -72,7 +72,7 @@ describe('.github/CODEOWNERS', () => {
       'apps/prod/.terraform.lock.hcl',
       'packages/pipeline/standalone/tf-job.mjs',
       'packages/policy/src/bootstrap-config.ts',
-      'packages/constructs/src/bootstrap-stack.ts',
+      'packages/constructs/src/stacks/bootstrap-stack.ts',
       'pnpm-lock.yaml',
       'package.json',
     ])
