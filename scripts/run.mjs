@@ -10,8 +10,9 @@
  * its cache) each one on every start, about a second of CPU before the app does anything; one bundled file
  * loads in a tenth of that. Why not `node --experimental-strip-types`: Node 20 lacks it.
  *
- * Each entry runs in the directory of its package (where `pnpm run` would start it) with `process.argv` as if
- * it had been started alone, one after the other in this process. Several entries share one bundle (one
+ * Each entry runs in the directory of its package (where `pnpm run` would start it; INIT_CWD keeps the directory
+ * the command was started in) with `process.argv` as if it had been started alone, one after the other in this
+ * process. Several entries share one bundle (one
  * chunk of common code), so `pnpm synth` loads the shared code once for all apps.
  *
  * The bundle keeps each source file's own `import.meta.url` (and `__dirname`/`__filename` in CommonJS
@@ -70,13 +71,28 @@ function packageDir(file) {
   return dir;
 }
 
+/** The workspace's package directories (apps/*, packages/*), where tsx is a dependency. */
+function workspacePackages() {
+  const out = [];
+  for (const group of ['apps', 'packages']) {
+    let names = [];
+    try {
+      names = readdirSync(join(ROOT, group)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) if (existsSync(join(ROOT, group, name, 'package.json'))) out.push(join(ROOT, group, name));
+  }
+  return out;
+}
+
 /**
- * esbuild, the transpiler tsx runs on: every package with a TypeScript entry depends on tsx (the apps as a
- * dev dependency), so it is resolved from the entry's package through tsx, with no dependency of its own.
+ * esbuild, the transpiler tsx runs on: the apps and the CLI depend on tsx, so it is resolved from the entry's
+ * package, else from any workspace package, through tsx, with no dependency of its own.
  */
 async function loadEsbuild(fromDir) {
   const attempts = [];
-  for (const dir of [fromDir, ROOT]) {
+  for (const dir of [...new Set([fromDir, ROOT, ...workspacePackages()])]) {
     const req = createRequire(join(dir, 'package.json'));
     for (const via of [undefined, 'tsx/package.json']) {
       try {
@@ -90,7 +106,14 @@ async function loadEsbuild(fromDir) {
   throw new Error(`cannot find esbuild (install the workspace with pnpm install): ${attempts.join('; ')}`);
 }
 
-/** Keeps each module's own location: import.meta.url/dirname/filename, and __dirname/__filename in CommonJS. */
+/**
+ * Keeps each module's own location. Every module that mentions import.meta gets its own
+ * `const __keylessImportMeta… = "<its location>"` in front, and `define` points the real expressions
+ * (import.meta.url/dirname/filename, never text inside strings) at those names, which resolve to the
+ * module's own declaration. CommonJS modules that use __dirname/__filename get theirs the same way.
+ */
+const PROLOGUE = /^(#![^\n]*\n)?((?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(['"])use strict\3;?)?/;
+const META = { 'import.meta.url': '__keylessImportMetaUrl', 'import.meta.dirname': '__keylessImportMetaDirname', 'import.meta.filename': '__keylessImportMetaFilename' };
 const ownLocation = {
   name: 'own-location',
   setup(build) {
@@ -99,16 +122,19 @@ const ownLocation = {
       const meta = text.includes('import.meta');
       const cjs = /\b__(dirname|filename)\b/.test(text) && !/\.m[jt]s$/.test(args.path);
       if (!meta && !cjs) return undefined;
-      let contents = meta
-        ? text
-            .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
-            .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
-            .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
-        : text;
-      if (cjs) contents = `var __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)};\n${contents}`;
+      const head = [];
+      if (meta) {
+        head.push(
+          `const ${META['import.meta.url']} = ${JSON.stringify(pathToFileURL(args.path).href)}, ${META['import.meta.dirname']} = ${JSON.stringify(dirname(args.path))}, ${META['import.meta.filename']} = ${JSON.stringify(args.path)};`,
+        );
+      }
+      if (cjs) head.push(`var __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`);
       const ext = /\.([cm]?)([jt]sx?)$/.exec(args.path);
       const loader = ext[2] === 'tsx' ? 'tsx' : ext[2] === 'jsx' ? 'jsx' : ext[2] === 'ts' ? 'ts' : 'js';
-      return { contents, loader, resolveDir: dirname(args.path) };
+      // After a shebang and a "use strict" prologue, which must stay first; on one line, so that line numbers in
+      // errors stay the source's.
+      const prologue = PROLOGUE.exec(text)?.[0] ?? '';
+      return { contents: `${prologue}${head.join(' ')}${text.slice(prologue.length)}`, loader, resolveDir: dirname(args.path) };
     });
   },
 };
@@ -150,6 +176,7 @@ async function bundle(entries, dir) {
     logLevel: 'error',
     // CommonJS dependencies call require(); in an ES module it has to be made.
     banner: { js: "import { createRequire as __keylessCreateRequire } from 'node:module';\nconst require = __keylessCreateRequire(import.meta.url);" },
+    define: META,
     plugins: [ownLocation],
   });
   // What decides whether the bundle is still right: its inputs, this script, the lockfile (dependencies), and
@@ -207,6 +234,8 @@ async function main(argv) {
   const found = (process.env.KEYLESS_RUN_NO_CACHE ? undefined : await cached(dir)) ?? (await bundle(entries, dir));
 
   const cwd = process.cwd();
+  // Where the command was started, as npm and pnpm tell scripts, for entries that take paths from the user.
+  process.env.INIT_CWD ??= cwd;
   for (const [i, entry] of entries.entries()) {
     process.chdir(packageDir(entry));
     process.argv = [process.argv[0], entry, ...args];

@@ -54,7 +54,9 @@ export interface StockStack {
     subjectClaimKeys?: string[];
     variables: { repository: string; name: string; environment?: string; value: { role: string } | 'region' }[];
   }[];
-  stateBucket?: { bucket: string; infraRepository: string; variableName: string };
+  stateBucket?: { bucket: string; infraRepository: string; variableName: string; keyPolicy: string };
+  boundaryPolicy?: { name: string; path: string; description: string; json: string };
+  repositorySettings?: { repository: string; requiredApprovingReviewCount: number; requiredChecks: string[]; integrationId: number; allowedActions: string[] };
 }
 
 export interface StockModel {
@@ -128,12 +130,42 @@ export function stockModel(configFile: string): StockModel {
             bucket: account.stateBucket,
             infraRepository: config.infraRepository.name,
             variableName: bootstrapVariableNames(account.key).stateBucket,
+            keyPolicy: JSON.stringify(stockKeyPolicy(model.aws.accountId)),
           },
+          boundaryPolicy: {
+            name: account.boundaryPolicy.name,
+            path: account.boundaryPolicy.path,
+            description: 'Permissions boundary of every product role keyless manages',
+            json: JSON.stringify(account.boundaryPolicy.document),
+          },
+          ...(account.repositorySettings
+            ? {
+                repositorySettings: {
+                  ...account.repositorySettings,
+                  requiredChecks: [...account.repositorySettings.requiredChecks],
+                  allowedActions: [...account.repositorySettings.allowedActions],
+                },
+              }
+            : {}),
         };
       }),
     };
   }
   return { stacks: splitModel(loadAccessModel(configFile)).map(({ stackId, model }) => stockStack(stackId, model)) };
+}
+
+/**
+ * A key policy of the size keyless writes for the state key (the account administers it, the pipeline uses it):
+ * the stock app builds the same resources, whose exact text the comparison does not look at.
+ */
+function stockKeyPolicy(accountId: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'], Resource: '*' },
+      { Sid: 'StateUse', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*' },
+    ],
+  };
 }
 
 /** The cdktf-cli package directory, for its bundled `typescript` template. */

@@ -79,6 +79,22 @@ describe('scripts/run.mjs', () => {
     }
   });
 
+  it('leaves import.meta in strings alone, and gives CommonJS modules their own __dirname', () => {
+    const dir = app('strings', {
+      'src/main.ts': [
+        "import { writeFileSync } from 'node:fs';",
+        "import { createRequire } from 'node:module';",
+        "import bundled from './where.cjs';",
+        "const loaded = createRequire(import.meta.url)('./where.cjs') as string;",
+        "writeFileSync('out.json', JSON.stringify({ text: \"new URL('../x', import.meta.url)\", bundled, loaded }));",
+        '',
+      ].join('\n'),
+      'src/where.cjs': "'use strict';\nmodule.exports = __dirname;\n",
+    });
+    expect(run([join(dir, 'src', 'main.ts')]).stderr).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'))).toEqual({ text: "new URL('../x', import.meta.url)", bundled: join(dir, 'src'), loaded: join(dir, 'src') });
+  });
+
   it('rebuilds the bundle when the content of a file it holds changes, and only then', () => {
     rmSync(cache, { recursive: true, force: true });
     const dir = app('rebuild', {
