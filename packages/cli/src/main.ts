@@ -105,6 +105,7 @@ async function run(argv: readonly string[], context: MainContext): Promise<numbe
   if (['audit', 'migrate', 'migrate-workflow', 'import'].includes(argv[0] ?? '')) return (await import('@keyless/audit')).runAuditCommand(argv[0] as string, argv.slice(1), context);
   const out = context.stdout ?? ((t: string) => process.stdout.write(t));
   const err = context.stderr ?? ((t: string) => process.stderr.write(t));
+  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the one assignment below (parseArgs' result)
   let parsed;
   try {
     parsed = parseArgs({

@@ -200,7 +200,7 @@ describe('escapeTerraformTemplate', () => {
       execFileSync('terraform', ['init', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
       execFileSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
       const out = JSON.parse(execFileSync('terraform', ['output', '-json'], { cwd: dir, env, encoding: 'utf8' })) as Record<string, { value: unknown }>;
-      all.forEach((t, i) => expect(out[`v${i}`]?.value).toBe(t));
+      for (const [i, t] of all.entries()) expect(out[`v${i}`]?.value).toBe(t);
       expect(Object.keys(out['keys']?.value as object).sort()).toEqual(all.map((t, i) => `${t}#${i}`).sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -270,7 +270,9 @@ describe('JsonText', () => {
 
 describe('synthesized Terraform JSON', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it.each([true, false])('holds no live template sequence but keyless references, in both synthesizers (provider created: %s)', (create) => {
     const model = modelOf(packedConfig((i) => TEMPLATE_TEXT[i % TEMPLATE_TEXT.length] ?? '', create));

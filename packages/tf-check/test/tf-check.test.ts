@@ -215,7 +215,7 @@ describe('checkStack (terraform)', () => {
     console.log(`[tf-check] ${tf.reason}; durations (ms): ${JSON.stringify(r.durationsMs)}`);
     expect(r.validate).toMatchObject({ valid: true, errorCount: 0, warningCount: 0 });
     expect(r.plan, r.plan?.stderr).toMatchObject({ ok: true, add: 3, change: 0, destroy: 0 });
-    const addresses = (r.plan?.planJson as Obj).resource_changes.map((c: Obj) => c.address).sort();
+    const addresses = ((r.plan?.planJson ?? {}) as Obj).resource_changes.map((c: Obj) => c.address).sort();
     expect(addresses).toEqual([
       'aws_iam_openid_connect_provider.github',
       'aws_iam_role.deploy',
