@@ -287,7 +287,7 @@ describe.skipIf(SKIP)('packed @keyless/policy and @keyless/constructs', () => {
           expect(target, `${entry.dir} ${subpath}`).toEqual({ types: `./dist/${module}.d.ts`, default: `./dist/${module}.js` });
           for (const suffix of ['.js', '.d.ts', '.js.map', '.d.ts.map']) expect(entry.files).toContain(`dist/${module}${suffix}`);
         }
-        expect(readFileSync(join(entry.unpacked, 'dist/index.js'), 'utf8')).toMatch(/^export \* from '\.\/[a-z-]+\.js';/m);
+        expect(readFileSync(join(entry.unpacked, 'dist/index.js'), 'utf8')).toMatch(/^export (?:\*|\{[^}]*\}) from '\.\/(?:[a-z-]+\/)*[a-z-]+\.js';/m);
       }
     });
 
