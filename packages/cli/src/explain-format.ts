@@ -4,20 +4,11 @@
  * may do and the variables that carry its ARN, one item per line, long items wrapped under themselves. Nothing is
  * cut: a word longer than the line (a long workflow path) is broken after a "/" where it can be, never shortened.
  */
-import type { AccessReport, Risk } from '@keyless/policy';
+import { RISK_LABEL } from '@keyless/policy';
+import type { AccessReport } from '@keyless/policy';
 
 export const DEFAULT_WIDTH = 100;
 
-const RISK_LABEL: Record<Risk['kind'], string> = {
-  'any-branch': 'ANY BRANCH',
-  'pull-request-write': 'PULL REQUESTS CAN WRITE',
-  'administrator-access': 'ADMINISTRATOR ACCESS',
-  'any-workflow-ref': 'ANY WORKFLOW REF',
-  'name-recycling': 'name recycling',
-  'branch-pattern': 'branch pattern',
-  'tag-pattern': 'tag pattern',
-  'github-audience': 'GITHUB AUDIENCE',
-};
 
 /**
  * Wraps one line to `width` columns at spaces; continuation lines start with `indent`. A word longer than a line

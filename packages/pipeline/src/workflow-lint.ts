@@ -6,7 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { checkWorkflowSecurity } from './workflow-security.js';
+import { checkWorkflowSecurity, jobsOf } from './workflow-security.js';
+import type { Job } from './workflow-security.js';
 
 export interface WorkflowFinding {
   readonly file: string;
@@ -43,19 +44,6 @@ export const APPLY_ROLE_MAX_SESSION_SECONDS = 7200;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-interface Job {
-  readonly id: string;
-  readonly body: Obj;
-  readonly steps: Obj[];
-}
-
-function jobsOf(doc: Obj): Job[] {
-  const jobs = isObj(doc['jobs']) ? doc['jobs'] : {};
-  return Object.entries(jobs).map(([id, body]) => {
-    const b = isObj(body) ? body : {};
-    return { id, body: b, steps: Array.isArray(b['steps']) ? b['steps'].filter(isObj) : [] };
-  });
-}
 
 function usesOf(step: Obj): string {
   return typeof step['uses'] === 'string' ? step['uses'] : '';

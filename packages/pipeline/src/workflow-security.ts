@@ -19,6 +19,21 @@ import { parse } from 'yaml';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+export interface Job {
+  readonly id: string;
+  readonly body: Obj;
+  readonly steps: Obj[];
+}
+
+/** The jobs of a parsed workflow, each with its body and its steps (the well-formed ones). */
+export function jobsOf(doc: Obj): Job[] {
+  const jobs = isObj(doc['jobs']) ? doc['jobs'] : {};
+  return Object.entries(jobs).map(([id, body]) => {
+    const b = isObj(body) ? body : {};
+    return { id, body: b, steps: Array.isArray(b['steps']) ? b['steps'].filter(isObj) : [] };
+  });
+}
+
 export interface SecurityFinding {
   readonly file: string;
   readonly job: string;
@@ -32,19 +47,6 @@ export interface ParsedWorkflow {
   readonly doc: Obj;
 }
 
-interface Job {
-  readonly id: string;
-  readonly body: Obj;
-  readonly steps: Obj[];
-}
-
-function jobsOf(doc: Obj): Job[] {
-  const jobs = isObj(doc['jobs']) ? doc['jobs'] : {};
-  return Object.entries(jobs).map(([id, body]) => {
-    const b = isObj(body) ? body : {};
-    return { id, body: b, steps: Array.isArray(b['steps']) ? b['steps'].filter(isObj) : [] };
-  });
-}
 
 function eventsOf(doc: Obj): string[] {
   const on = doc['on'] ?? doc['true'];

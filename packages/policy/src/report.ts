@@ -226,7 +226,8 @@ function hints(token: TokenClaims, role: RoleModel, repo: RepositoryModel): stri
   return out;
 }
 
-const RISK_LABEL: Record<Risk['kind'], string> = {
+/** How each risk is named in every report: shouted when it lets strangers in or grants everything. */
+export const RISK_LABEL: Readonly<Record<Risk['kind'], string>> = {
   'any-branch': 'ANY BRANCH',
   'pull-request-write': 'PULL REQUESTS CAN WRITE',
   'administrator-access': 'ADMINISTRATOR ACCESS',
