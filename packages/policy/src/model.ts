@@ -249,8 +249,8 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   const audiences = sortedUnique(config.github.audiences ?? [defaultAudience]);
   if (audiences.length === 0) p.add(['github', 'audiences'], [], 'at least one audience is required');
   const allowGithubAudience = config.github.dangerouslyAllowGithubAudience === true;
-  (config.github.audiences ?? []).forEach((aud, i) =>
-    p.check(['github', 'audiences', i], aud, checkAudience(aud, { issuer, allowGithubAudience })));
+  for (const [i, aud] of (config.github.audiences ?? []).entries())
+    p.check(['github', 'audiences', i], aud, checkAudience(aud, { issuer, allowGithubAudience }));
   if (allowGithubAudience && !audiences.some((aud) => isGithubAudience(aud, issuer)))
     p.add(['github', 'dangerouslyAllowGithubAudience'], true, "this opt-in has no effect without GitHub's default audience in github.audiences; remove it");
 
@@ -452,8 +452,8 @@ function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoContext, 
 function buildEnvironment(name: string, env: EnvironmentConfig, at: PropertyKey[], p: Problems): EnvironmentModel {
   const users = [...new Set(env.reviewers?.users ?? [])].sort((a, b) => a - b);
   const teams = [...new Set(env.reviewers?.teams ?? [])].sort((a, b) => a - b);
-  users.forEach((id) => p.check([...at, 'reviewers', 'users'], id, checkGithubId(id)));
-  teams.forEach((id) => p.check([...at, 'reviewers', 'teams'], id, checkGithubId(id)));
+  for (const id of users) p.check([...at, 'reviewers', 'users'], id, checkGithubId(id));
+  for (const id of teams) p.check([...at, 'reviewers', 'teams'], id, checkGithubId(id));
   if (users.length + teams.length > 6) p.add([...at, 'reviewers'], users.length + teams.length, 'an environment has at most 6 required reviewers (users and teams together)');
   if (env.waitTimerMinutes !== undefined) {
     const ok = Number.isInteger(env.waitTimerMinutes) && env.waitTimerMinutes >= 0 && env.waitTimerMinutes <= 43200;
@@ -462,7 +462,7 @@ function buildEnvironment(name: string, env: EnvironmentConfig, at: PropertyKey[
   const branches = env.deploymentBranches ?? 'all';
   if (Array.isArray(branches)) {
     if (branches.length === 0) p.add([...at, 'deploymentBranches'], branches, 'list at least one branch, or use "all" or "protected"');
-    branches.forEach((b, i) => p.check([...at, 'deploymentBranches', i], b, checkRefName(b, true)));
+    for (const [i, b] of branches.entries()) p.check([...at, 'deploymentBranches', i], b, checkRefName(b, true));
   }
   return {
     name,
@@ -503,7 +503,7 @@ function buildRole(
   const trust = role.trust;
   const trustAt = [...at, 'trust'];
   const risks: Risk[] = [];
-  const own = Object.prototype.hasOwnProperty.call(ctx.config.repositories, repository.name) ? ctx.config.repositories[repository.name] : undefined;
+  const own = Object.hasOwn(ctx.config.repositories, repository.name) ? ctx.config.repositories[repository.name] : undefined;
   const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p, { repoKey: repository.name, declared: own?.environments });
   const others: { identity: RepositoryIdentity; contexts: SubjectContext[] }[] = [];
   for (const [otherKey, otherTrust] of sortedEntries(trust.repositories)) {

@@ -58,7 +58,7 @@ function policyActions(json: string): string[] {
   const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
   const actions = new Set<string>();
   for (const st of statements as { Effect?: string; Action?: unknown; NotAction?: unknown }[]) {
-    if (!st || st.Effect !== 'Allow') continue;
+    if (st?.Effect !== 'Allow') continue;
     for (const a of [st.Action ?? []].flat() as string[]) actions.add(a);
     for (const a of [st.NotAction ?? []].flat() as string[]) actions.add(`everything but ${a}`);
   }

@@ -8,7 +8,7 @@
  * The only unescaped `${…}` in the output are the references keyless writes itself: the blueprint's `Ref`s, which
  * the printer writes as `${type.name.attribute}` and the constructs as cdktf tokens that resolve to the same.
  */
-import { JsonText, Ref, Template } from './values.js';
+import { type JsonText, Ref, Template } from './values.js';
 import type { Text } from './values.js';
 
 /**

@@ -73,11 +73,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function own(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+  return  Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function has(record: Record<string, unknown>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(record, key);
+  return  Object.hasOwn(record, key);
 }
 
 /**

@@ -217,7 +217,7 @@ export function awsManagedPolicy(name: string): AwsManagedPolicy | undefined {
 
 function fromFallback(name: string): AwsManagedPolicy | null {
   const all = loadFallback();
-  const raw = Object.prototype.hasOwnProperty.call(all, name) ? all[name] : undefined;
+  const raw = Object.hasOwn(all, name) ? all[name] : undefined;
   return raw ? toPolicy(name, raw) : null;
 }
 

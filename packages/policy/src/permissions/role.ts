@@ -127,8 +127,8 @@ export function checkRolePermissions(input: RolePermissionsInput): RolePermissio
   const adminOf = new Map(sources.map((s) => [s, s.analysis.hasSelfCandidates ? [...s.analysis.admin, ...s.analysis.selfFindings(selfArns())] : s.analysis.admin]));
   const findings = sources.flatMap((s) => (adminOf.get(s) ?? []).map((f) => ({ s, f })));
   let administrator: string | undefined;
-  if (findings.length > 0) {
-    const first = findings[0]!;
+  const first = findings[0];
+  if (first !== undefined) {
     administrator = findings.some(({ f }) => f.full)
       ? 'the role has full administrator access'
       : `the role is administrator-equivalent: ${first.s.label} ${first.f.reason}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}`;
@@ -213,7 +213,7 @@ export function roleAccessLevels(managedPolicyArns: readonly string[], inlinePol
   for (const p of inlinePolicies) analyses.push(analyzePolicy(JSON.parse(p.json) as unknown, p.json));
   let result: Readonly<Record<AccessLevel, number>> | 'all';
   if (analyses.some((a) => a.everything)) result = 'all';
-  else if (analyses.length === 1) result = analyses[0]!.levels;
+  else if (analyses.length === 1 && analyses[0] !== undefined) result = analyses[0].levels;
   else {
     const seen = new Map<string, AccessLevel>();
     for (const a of analyses) for (const [action, level] of a.allowed) seen.set(action, level);
