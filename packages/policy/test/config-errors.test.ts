@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, buildAccessModel, iamDataVersion, parseAccessConfig, parseAccessConfigYaml } from '../src/index.js';
+import { buildAccessModel, iamDataVersion, parseAccessConfig, parseAccessConfigYaml } from '../src/index.js';
+import { problems as problemsOf } from './support.js';
 
 type Config = Record<string, any>;
 
@@ -33,15 +34,6 @@ function baseConfig(): Config {
 const deploy = (c: Config): Config => c.repositories['web-app'].roles.deploy;
 const api = (c: Config): Config => c.repositories.api;
 
-function problemsOf(config: Config): readonly string[] {
-  try {
-    buildAccessModel(parseAccessConfig(config, 'access.yaml'), 'access.yaml');
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 const W = 'repositories.web-app.roles.deploy';
 

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, accessReport, buildAccessModel, parseAccessConfig, renderAccessReport } from '../src/index.js';
-import type { AccessModel } from '../src/index.js';
+import { accessReport, renderAccessReport } from '../src/index.js';
+import { build, problems } from './support.js';
 
 type Config = Record<string, any>;
 
@@ -21,19 +21,6 @@ function config(environments: Record<string, unknown> | undefined, role: Record<
   };
 }
 
-function build(c: Config): AccessModel {
-  return buildAccessModel(parseAccessConfig(c, 'access.yaml'), 'access.yaml');
-}
-
-function problems(c: Config): string[] {
-  try {
-    build(c);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-}
 
 const AT = 'repositories.web.roles.deploy.trust.environments[0]: "production": ';
 const UNPROTECTED = `${AT}environment production of web has neither required reviewers nor a deployment branch policy, so a job on any branch can use it and assume this role; give it required reviewers or deploymentBranches under repositories.web.environments, or set dangerouslyAllowAnyBranch: true to opt in`;

@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   accessReport,
   buildAccessModel,
   buildTrustPolicy,
@@ -20,6 +19,7 @@ import {
   parseAccessConfig,
   renderAccessReport,
 } from '../src/index.js';
+import { problems as problemsOf } from './support.js';
 
 type Config = Record<string, any>;
 
@@ -54,15 +54,6 @@ function baseConfig(): Config {
   };
 }
 
-function problemsOf(config: Config): readonly string[] {
-  try {
-    buildAccessModel(parseAccessConfig(config, 'access.yaml'), 'access.yaml');
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 const W = 'repositories.web.roles.deploy';
 

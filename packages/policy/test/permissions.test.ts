@@ -9,18 +9,15 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   analyzePolicy,
   awsManagedPolicy,
   awsManagedPolicyNames,
-  buildAccessModel,
   expandActionPattern,
   iamDataVersion,
   isBroadResource,
-  parseAccessConfig,
   roleAccessLevels,
 } from '../src/index.js';
-import type { AccessModel } from '../src/index.js';
+import { build, problems } from './support.js';
 
 type Config = Record<string, any>;
 
@@ -46,19 +43,6 @@ function config(role: Record<string, unknown>, extra: Partial<Config> = {}): Con
   };
 }
 
-function build(c: Config): AccessModel {
-  return buildAccessModel(parseAccessConfig(c, 'access.yaml'), 'access.yaml');
-}
-
-function problems(c: Config): string[] {
-  try {
-    build(c);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-}
 
 const R = 'repositories.web.roles.deploy';
 const inline = (...statements: Record<string, unknown>[]) => ({ inlinePolicies: { p: { Statement: statements } } });
