@@ -15,7 +15,7 @@ interface OptionalProperty {
 
 function optionalProperties(dir: string, only?: ReadonlySet<string>): OptionalProperty[] {
   const found: OptionalProperty[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort()) {
     const file = join(dir, name);
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     for (const statement of source.statements) {

@@ -15,7 +15,7 @@ describe('affectedApps on this workspace', () => {
     [['apps/dev/access.yaml'], ['dev']],
     [['apps/prod/src/main.ts', 'apps/dev/test/app.test.ts'], ['dev', 'prod']],
     [['apps/bootstrap/bootstrap.yaml'], ['bootstrap']],
-    [['packages/policy/src/trust-policy.ts'], ALL],
+    [['packages/policy/src/iam/trust-policy.ts'], ALL],
     [['packages/constructs/src/stacks/keyless-stack.ts'], ALL],
     [['packages/tf-check/src/check.ts'], ALL],
     [['packages/cli/src/main.ts'], []],
@@ -35,9 +35,9 @@ describe('affectedApps on this workspace', () => {
   });
 
   it('says why an app is affected', () => {
-    const { reasons } = affectedApps(['packages/policy/src/model.ts', 'apps/dev/access.yaml'], workspace);
-    expect(reasons['dev']).toEqual(['packages/policy/src/model.ts (@keyless/policy)', 'apps/dev/access.yaml']);
-    expect(reasons['prod']).toEqual(['packages/policy/src/model.ts (@keyless/policy)']);
+    const { reasons } = affectedApps(['packages/policy/src/model/index.ts', 'apps/dev/access.yaml'], workspace);
+    expect(reasons['dev']).toEqual(['packages/policy/src/model/index.ts (@keyless/policy)', 'apps/dev/access.yaml']);
+    expect(reasons['prod']).toEqual(['packages/policy/src/model/index.ts (@keyless/policy)']);
   });
 
   it('reads every app and package with its workspace dependencies', () => {

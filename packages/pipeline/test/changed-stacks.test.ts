@@ -34,7 +34,7 @@ describe('configOnlyChange', () => {
     [['apps/dev/bootstrap.yaml'], 'apps/dev/bootstrap.yaml'],
     [['apps/prod/access.yaml'], undefined],
     [['apps/dev/access.yaml', 'apps/dev/src/main.ts'], undefined],
-    [['packages/policy/src/model.ts (@keyless/policy)'], undefined],
+    [['packages/policy/src/model/index.ts (@keyless/policy)'], undefined],
   ])('for %o gives %s', (reasons, expected) => {
     expect(configOnlyChange('dev', reasons)).toBe(expected);
   });

@@ -71,7 +71,7 @@ describe('.github/CODEOWNERS', () => {
       'apps/dev/access.yaml',
       'apps/prod/.terraform.lock.hcl',
       'packages/pipeline/standalone/tf-job.mjs',
-      'packages/policy/src/bootstrap-config.ts',
+      'packages/policy/src/config/bootstrap-config.ts',
       'packages/constructs/src/stacks/bootstrap-stack.ts',
       'pnpm-lock.yaml',
       'package.json',

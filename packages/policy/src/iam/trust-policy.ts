@@ -1,7 +1,7 @@
 /**
  * The trust policy document of a GitHub Actions role, built so that it can only be as wide as declared.
  */
-import { DEFAULT_AUDIENCE, checkAudience } from './issuer.js';
+import { DEFAULT_AUDIENCE, checkAudience } from '../github/issuer.js';
 import { LIMITS, checkTemplateText, checkVisibleText, policySize } from './limits.js';
 
 export interface PolicyStatement {

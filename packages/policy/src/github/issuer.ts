@@ -4,7 +4,7 @@
  * The IAM condition-key prefix is always the provider URL without `https://`, so the issuer is the
  * single source for both the provider URL and the keys that trust policies test.
  */
-import { checkNameText } from './limits.js';
+import { checkNameText } from '../iam/limits.js';
 
 /** The public github.com issuer. */
 export interface GithubDotComIssuer {

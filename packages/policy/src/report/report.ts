@@ -2,11 +2,11 @@
  * Who can assume what, in plain words: the report of an access model, and the answer to "why was this
  * token refused?" computed offline with the same evaluator the tests use.
  */
-import { evaluateTrustPolicy } from './evaluator.js';
-import type { TokenClaims } from './evaluator.js';
-import type { AccessModel, Risk, RoleModel, RepositoryModel, VariableModel } from './model.js';
-import { describeSubject } from './subject.js';
-import { buildTrustPolicy } from './trust-policy.js';
+import { evaluateTrustPolicy } from '../iam/evaluator.js';
+import type { TokenClaims } from '../iam/evaluator.js';
+import type { AccessModel, Risk, RoleModel, RepositoryModel, VariableModel } from '../model/index.js';
+import { describeSubject } from '../github/subject.js';
+import { buildTrustPolicy } from '../iam/trust-policy.js';
 
 export interface AccessReportSubject {
   /** Plain words: `octo-org/web-app, branch main`. */

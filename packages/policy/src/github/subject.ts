@@ -2,7 +2,7 @@
  * The subject model: which workflow runs may assume a role, and the exact `sub` claim strings that
  * GitHub puts in their tokens.
  */
-import { checkEnvironmentName, checkGithubId, checkNameText, checkOwnerName, checkRefName, checkRepositoryName } from './limits.js';
+import { checkEnvironmentName, checkGithubId, checkNameText, checkOwnerName, checkRefName, checkRepositoryName } from '../iam/limits.js';
 
 /**
  * How a repository appears in the `sub` claim.

@@ -2,7 +2,7 @@
  * Checks that several environments' access configs can live side by side: they write GitHub settings of the
  * same repositories and may share AWS accounts, and two Terraform states must never manage one object.
  */
-import type { AccessModel } from './model.js';
+import type { AccessModel } from '../model/index.js';
 
 export interface NamedModel {
   /** Where the model came from, for messages, such as apps/dev/access.yaml. */

@@ -3,13 +3,13 @@
  * one environment, and the accounts of a bootstrap config (whose generated access configs' problems are mapped
  * back to the bootstrap file's entries).
  */
-import { ConfigError, parseAccessConfigYaml } from './config.js';
-import type { ConfigProblem } from './config.js';
+import { ConfigError, parseAccessConfigYaml } from './access-config.js';
+import type { ConfigProblem } from './access-config.js';
 import { bootstrapAccounts, parseBootstrapConfigYaml } from './bootstrap-config.js';
 import type { BootstrapAccount, BootstrapConfig } from './bootstrap-config.js';
 import { bootstrapAccountProblem, locateIssues, withLocations } from './locate.js';
-import { buildAccessModel } from './model.js';
-import type { AccessModel } from './model.js';
+import { buildAccessModel } from '../model/index.js';
+import type { AccessModel } from '../model/index.js';
 
 /** Parses and validates an access config; a ConfigError names `source` and points at each problem's line. */
 export function accessModelFromYaml(text: string, source: string): AccessModel {

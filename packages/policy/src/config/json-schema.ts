@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { bootstrapConfigSchema } from './bootstrap-config.js';
-import { accessConfigSchema } from './config.js';
+import { accessConfigSchema } from './access-config.js';
 
 /** File name → schema, for every config file keyless reads. */
 export function configJsonSchemas(): Record<string, Record<string, unknown>> {

@@ -4,10 +4,10 @@
  * gives the same model, whatever the order of its entries. Constructs render this model; reports read it.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, describeValue, formatPath, parsePathPrefix } from './config.js';
-import type { AccessConfig, ConfigProblem, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from './config.js';
-import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, resolveIssuer } from './issuer.js';
-import type { GithubIssuer, ResolvedIssuer } from './issuer.js';
+import { ConfigError, describeValue, formatPath, parsePathPrefix } from '../config/access-config.js';
+import type { AccessConfig, ConfigProblem, EnvironmentConfig, IssuerConfig, RepositoryConfig, RoleConfig } from '../config/access-config.js';
+import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, resolveIssuer } from '../github/issuer.js';
+import type { GithubIssuer, ResolvedIssuer } from '../github/issuer.js';
 import {
   LIMITS,
   checkAccountId,
@@ -26,11 +26,11 @@ import {
   checkTag,
   checkVariableName,
   policySize,
-} from './limits.js';
-import { WORKFLOW_SUBJECT_CLAIM_KEYS, checkSubject, checkWorkflowRef, describeSubject, effectiveSubjectFormat, subjectClaims } from './subject.js';
-import type { RepositoryIdentity, SubjectContext, SubjectFormat, SubjectSpec } from './subject.js';
-import { buildTrustPolicy } from './trust-policy.js';
-import { checkPolicyArnTarget, checkRolePermissions } from './permissions/index.js';
+} from '../iam/limits.js';
+import { WORKFLOW_SUBJECT_CLAIM_KEYS, checkSubject, checkWorkflowRef, describeSubject, effectiveSubjectFormat, subjectClaims } from '../github/subject.js';
+import type { RepositoryIdentity, SubjectContext, SubjectFormat, SubjectSpec } from '../github/subject.js';
+import { buildTrustPolicy } from '../iam/trust-policy.js';
+import { checkPolicyArnTarget, checkRolePermissions } from '../iam/permissions/index.js';
 
 export const DEFAULT_ROLE_ARN_VARIABLE = 'AWS_ROLE_ARN';
 export const DEFAULT_REGION_VARIABLE = 'AWS_REGION';

@@ -19,11 +19,11 @@
  *   stack itself: the pipeline roles, the OIDC provider, the boundary, the state bucket and its key.
  */
 import { z } from 'zod';
-import { ConfigError, accessConfigSchema, loadYaml, parseAccessConfig, zodIssues } from './config.js';
+import { ConfigError, accessConfigSchema, loadYaml, parseAccessConfig, zodIssues } from './access-config.js';
 import { withLocations } from './locate.js';
-import type { AccessConfig, IssuerConfig } from './config.js';
-import { oidcProviderArn, resolveIssuer } from './issuer.js';
-import { DEFAULT_ROLE_PATH } from './model.js';
+import type { AccessConfig, IssuerConfig } from './access-config.js';
+import { oidcProviderArn, resolveIssuer } from '../github/issuer.js';
+import { DEFAULT_ROLE_PATH } from '../model/index.js';
 
 const reviewersSchema = z.strictObject({
   users: z.array(z.number()).optional(),
