@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { bootstrapAccounts, buildAccessModel, parseAccessConfig, parseBootstrapConfigYaml, roleTrustPolicy } from '@keyless/policy';
+import { bootstrapAccounts, buildAccessModel, parseAccessConfig, parseBootstrapConfigYaml } from '@keyless/policy';
 import { octoOrg } from '@keyless/testkit';
 import type { AccessModel } from '@keyless/policy';
 import { App } from 'cdktf';
@@ -297,7 +297,7 @@ describe('synthesized Terraform JSON', () => {
     expect(rendered(policy)).toContain('"Resource":["arn:aws:s3:::site/%%{already}/*"');
     // The trust policy is the one the model checked, with the provider reference in place of its ARN.
     const trust = JSON.parse(assume.replace(/\$\{aws_iam_openid_connect_provider\.[^}]+\}/, model.aws.oidcProviderArn)) as unknown;
-    expect(trust).toEqual(JSON.parse(JSON.stringify(roleTrustPolicy(model, role))));
+    expect(trust).toEqual(JSON.parse(JSON.stringify(role.trustPolicy)));
   });
 
   it('renders any template text in any free-text field literally, and both synthesizers agree', () => {

@@ -254,6 +254,24 @@ describe('RepositoryAccess', () => {
     expect(access?.roles.get('deploy')?.claims).toEqual(['repo:octo-org/svc:ref:refs/heads/main']);
   });
 
+  it('renders the trust policy the model built, and refuses a provider the model did not build it for', () => {
+    const m = model(MIXED);
+    const repository = m.repositories[0] as RepositoryModel;
+    const synth = synthRepositories(m);
+    const role = findResource(synth, 'aws_iam_role', 'name', 'gha-dev-svc-deploy').block;
+    const rendered = JSON.parse(role['assume_role_policy'] as string) as { Statement: { Principal: unknown }[] };
+    const built = repository.roles.find((r) => r.key === 'deploy')?.trustPolicy;
+    expect(rendered.Statement.map((s) => ({ ...s, Principal: undefined }))).toEqual(built?.Statement.map((s) => ({ ...s, Principal: undefined })));
+    for (const provider of [{ audiences: ['sts.example.com'] }, { issuer: { kind: 'enterprise-slug', slug: 'acme' } }]) {
+      expect(() =>
+        synthScope((scope) => {
+          const other = new GithubOidcProvider(scope, 'github-oidc', provider as never);
+          new RepositoryAccess(scope, 'repo-svc', { repository, provider: other, region: 'eu-west-1' });
+        }),
+      ).toThrow(/repo-svc: role gha-dev-svc-deploy: the provider .* is not the one the access model built this role's trust policy for/);
+    }
+  });
+
   it('fails when a variable refers to a role the repository does not declare', () => {
     const repository = model(MIXED).repositories[0] as RepositoryModel;
     const broken: RepositoryModel = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, buildAccessModel, evaluateTrustPolicy, parseAccessConfig, roleTrustPolicy } from '../src/index.js';
+import { ConfigError, buildAccessModel, evaluateTrustPolicy, parseAccessConfig } from '../src/index.js';
 
 function config(role: Record<string, unknown>, extraRepositories: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -24,7 +24,7 @@ const allowed = (input: Record<string, unknown>, sub: string): boolean => {
   const model = buildAccessModel(parseAccessConfig(input));
   const role = model.repositories.find((r) => r.key === 'docs')?.roles[0];
   if (!role) throw new Error('no role');
-  return evaluateTrustPolicy(roleTrustPolicy(model, role), { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub }).allowed;
+  return evaluateTrustPolicy(role.trustPolicy, { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub }).allowed;
 };
 
 describe('a role trusted by several repositories', () => {

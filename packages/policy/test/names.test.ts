@@ -10,6 +10,7 @@ import {
   buildAccessModel,
   buildTrustPolicy,
   checkAudience,
+  checkBucketName,
   checkEnvironmentName,
   checkNameText,
   checkRefName,
@@ -192,6 +193,35 @@ describe('checkSubjectValue (the last line of defence, whatever built the subjec
 
   it('accepts a subject whose parts are in different scripts, each a valid name', () => {
     expect(checkSubjectValue('repo:octo-org/web:environment:Производство')).toBeUndefined();
+  });
+});
+
+describe('checkBucketName (S3 general purpose bucket naming rules)', () => {
+  it.each([
+    ['keyless-state-111111111111', undefined],
+    ['a.b-c', undefined],
+    ['ab', /3 to 63/],
+    ['a'.repeat(64), /3 to 63/],
+    ['Upper-case', /3 to 63/],
+    ['-starts-with-hyphen', /3 to 63/],
+    ['ends-with-dot.', /3 to 63/],
+    ['two..dots', /"\.\."/],
+    ['under_score', /3 to 63/],
+    ['192.168.5.4', /IP address/],
+    ['xn--punycode', /reserves .* xn--/],
+    ['sthree-bucket', /reserves .* sthree-/],
+    ['my-bucket-s3alias', /reserves .* -s3alias/],
+    ['my-bucket--ol-s3', /reserves .* --ol-s3/],
+    ['my-bucket.mrap', /reserves .* \.mrap/],
+    ['my-bucket--x-s3', /reserves .* --x-s3/],
+  ] as const)('%s', (name, rule) => {
+    const problem = checkBucketName(name);
+    if (rule === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(rule);
+  });
+
+  it('is the rule of the access config state bucket', () => {
+    expect(problemsOf({ ...baseConfig(), state: { bucket: 'xn--state' } })).toEqual([`state.bucket: "xn--state": ${checkBucketName('xn--state')}`]);
   });
 });
 

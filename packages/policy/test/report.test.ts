@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accessReport, buildAccessModel, evaluateTrustPolicy, explainToken, parseAccessConfig, renderAccessReport, renderTokenVerdicts, roleArn, roleTrustPolicy } from '../src/index.js';
+import { accessReport, buildAccessModel, evaluateTrustPolicy, explainToken, parseAccessConfig, renderAccessReport, renderTokenVerdicts, roleArn } from '../src/index.js';
 import type { AccessModel, TokenVerdict } from '../src/index.js';
 
 const OWNER_ID = 123456;
@@ -227,7 +227,7 @@ describe('explainToken', () => {
   it('decides as the evaluator does on the trust policy IAM holds', () => {
     for (const repo of model.repositories) {
       for (const r of repo.roles) {
-        const policy = roleTrustPolicy(model, r);
+        const policy = r.trustPolicy;
         for (const sub of [...r.claims, 'repo:octo-org/other:ref:refs/heads/main']) {
           const token = { sub, aud: 'sts.amazonaws.com', iss: 'https://token.actions.githubusercontent.com' };
           expect(verdict(explainToken(model, token), r.name).allowed).toBe(evaluateTrustPolicy(policy, token, { providerAudiences: model.github.audiences }).allowed);

@@ -1,6 +1,6 @@
 /**
  * What the access model says each stack must make IAM hold, in the terms a rendered plan can be compared with:
- * per role its trust policy (built by `roleTrustPolicy`, the same document `keyless explain` and the evaluator
+ * per role its trust policy (`role.trustPolicy`, built once by the model: the same document `keyless explain` and the evaluator
  * reason about), inline policies, managed policy ARNs, permissions boundary, path, description, session length
  * and tags. JSON documents are canonical (parsed and written with sorted keys), so a comparison ignores only
  * formatting and key order, which IAM ignores too.
@@ -13,7 +13,6 @@ import {
   evaluateTrustPolicy,
   parseAccessConfigYaml,
   parseBootstrapConfigYaml,
-  roleTrustPolicy,
   splitModel,
 } from '@keyless/policy';
 import type { AccessConfig, AccessModel, BootstrapConfig, PolicyDocument } from '@keyless/policy';
@@ -30,7 +29,7 @@ export interface ModelRole {
   readonly maxSessionDurationSeconds: number;
   readonly permissionsBoundaryArn: string | null;
   readonly tags: Readonly<Record<string, string>>;
-  /** Canonical JSON of `roleTrustPolicy(model, role)`, with the provider's real ARN. */
+  /** Canonical JSON of `role.trustPolicy`, with the provider's real ARN. */
   readonly trustPolicy: string;
   /** The `sub` values the role trusts. */
   readonly claims: readonly string[];
@@ -72,7 +71,7 @@ export function modelStack(stackId: string, model: AccessModel): ModelStack {
         maxSessionDurationSeconds: role.maxSessionDurationSeconds,
         permissionsBoundaryArn: role.permissionsBoundaryArn ?? null,
         tags: { ...role.tags },
-        trustPolicy: canonicalJson(roleTrustPolicy(model, role)),
+        trustPolicy: canonicalJson(role.trustPolicy),
         claims: [...role.claims],
         managedPolicyArns: [...role.managedPolicyArns],
         inlinePolicies: Object.fromEntries(role.inlinePolicies.map((p) => [p.name, canonicalJsonText(p.json)])),

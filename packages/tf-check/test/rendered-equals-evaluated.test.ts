@@ -1,7 +1,7 @@
 /**
  * Rendered equals evaluated: what Terraform renders for IAM is exactly what keyless checked and reported.
  *
- * keyless validates the config as literal text, builds each role's trust policy (`roleTrustPolicy`), and the
+ * keyless validates the config as literal text, builds each role's trust policy (`role.trustPolicy`), and the
  * evaluator and `keyless explain` reason about that document. Terraform, however, reads every string of
  * `cdk.tf.json` as a template (`${…}` interpolates, `%{…}` runs directives), so a check made on the text keyless
  * wrote proves nothing on its own. This test synthesizes with `keyless synth` (the CLI, as an adopter runs

@@ -38,7 +38,6 @@ export function keylessStackBlueprint(stackId: string, model: AccessModel, backe
     providerArn,
     conditionKeyPrefix: model.github.resolvedIssuer.conditionKeyPrefix,
     audiences: model.github.audiences,
-    allowGithubAudience,
     trustPolicyMaxChars: model.aws.trustPolicyMaxChars,
   };
   const repositories = {

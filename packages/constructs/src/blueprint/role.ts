@@ -1,7 +1,7 @@
 import type { IamRoleConfig } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import type { IamRolePolicyConfig } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import type { IamRolePolicyAttachmentConfig } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
-import { buildTrustPolicy } from '@keyless/policy';
+import { trustPolicySize } from '@keyless/policy';
 import type { PolicyDocument, RoleModel } from '@keyless/policy';
 import { JsonText, Ref, resource } from './values.js';
 import type { ResourceBlueprint } from './values.js';
@@ -30,7 +30,6 @@ export interface RoleTrust {
   readonly providerArn: string | Ref;
   readonly conditionKeyPrefix: string;
   readonly audiences: readonly string[];
-  readonly allowGithubAudience: boolean;
   readonly trustPolicyMaxChars: number;
   /**
    * Check the trust policy's size against `trustPolicyMaxChars`.
@@ -39,19 +38,28 @@ export interface RoleTrust {
   readonly checkSize?: boolean;
 }
 
-/** The spec of a role the model has validated. */
+/**
+ * The spec of a role the model has validated, with the trust policy the model built (`role.trustPolicy`). The
+ * provider the role is rendered against must be the one that policy was built for: same condition-key prefix
+ * and audiences; with `checkSize`, the document is also sized against `trustPolicyMaxChars` with that provider.
+ */
 export function roleSpecFromModel(role: RoleModel, trust: RoleTrust): RoleSpec {
-  const trustPolicy = buildTrustPolicy({
+  const trustPolicy = role.trustPolicy;
+  const audienceKey = `${trust.conditionKeyPrefix}:aud`;
+  const audiences = JSON.stringify([...trust.audiences].sort());
+  for (const statement of trustPolicy.Statement) {
+    const held = statement.Condition?.['StringEquals']?.[audienceKey];
+    const heldList = JSON.stringify(held === undefined ? undefined : typeof held === 'string' ? [held] : [...(held as readonly string[])].sort());
+    if (heldList !== audiences)
+      throw new Error(`role ${role.name}: the provider (${trust.conditionKeyPrefix}, audiences ${trust.audiences.join(', ')}) is not the one the access model built this role's trust policy for; use the model's issuer and audiences`);
+  }
+  if (trust.checkSize === true) {
     // A ref is an unresolved reference: sized as the longest ARN such a provider can have.
-    providerArn: typeof trust.providerArn === 'string' ? trust.providerArn : '${oidc-provider}',
-    conditionKeyPrefix: trust.conditionKeyPrefix,
-    subjects: role.claims,
-    audiences: trust.audiences,
-    dangerouslyAllowGithubAudience: trust.allowGithubAudience,
-    maxChars: trust.trustPolicyMaxChars,
-    label: `role ${role.name}`,
-    checkSize: trust.checkSize === true,
-  });
+    const providerArn = typeof trust.providerArn === 'string' ? trust.providerArn : '${oidc-provider}';
+    const size = trustPolicySize(trustPolicyWithPrincipal(trustPolicy, providerArn), { providerArn, conditionKeyPrefix: trust.conditionKeyPrefix });
+    if (size > trust.trustPolicyMaxChars)
+      throw new Error(`role ${role.name}: the trust policy has ${size} characters (${role.claims.length} subjects), over the limit of ${trust.trustPolicyMaxChars}; split these subjects across several roles, or raise the account quota for role trust policy length (up to 8192) and set trustPolicyMaxChars to match`);
+  }
   return {
     name: role.name,
     path: role.path,

@@ -67,7 +67,6 @@ export class RepositoryAccess extends Construct {
           providerArn: provider.oidcProviderArn,
           conditionKeyPrefix: provider.issuer.conditionKeyPrefix,
           audiences: provider.audiences,
-          allowGithubAudience: provider.allowGithubAudience,
           trustPolicyMaxChars: props.trustPolicyMaxChars ?? LIMITS.trustPolicyMaxChars,
           checkSize: true,
         },

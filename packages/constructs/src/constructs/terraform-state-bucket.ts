@@ -5,6 +5,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning/index.js';
 import { Construct } from 'constructs';
+import { checkBucketName } from '@keyless/policy';
 import { stateBucketResources } from '../blueprint/state-bucket.js';
 import type { StateBucketSpec } from '../blueprint/state-bucket.js';
 import { preparedSpec } from './prepared.js';
@@ -36,8 +37,6 @@ export interface TerraformStateBucketProps {
    */
   readonly allowedPrincipalArns?: readonly string[];
 }
-
-const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * The S3 bucket that holds Terraform state: versioned (state history survives a bad apply), encrypted,
@@ -80,9 +79,8 @@ export class TerraformStateBucket extends Construct {
 }
 
 function bucketSpec(at: string, props: TerraformStateBucketProps): StateBucketSpec {
-  if (!BUCKET_NAME.test(props.bucketName) || props.bucketName.includes('..')) {
-    throw new Error(`${at}: bucketName: "${props.bucketName}": an S3 bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit`);
-  }
+  const bucketProblem = checkBucketName(props.bucketName);
+  if (bucketProblem) throw new Error(`${at}: bucketName: "${props.bucketName}": ${bucketProblem}`);
   if (props.allowedPrincipalArns !== undefined && props.kmsKeyArn === undefined) {
     throw new Error(`${at}: allowedPrincipalArns: set kmsKeyArn too; the pipeline principals and the customer managed key go together`);
   }

@@ -179,6 +179,25 @@ export function checkAccountId(id: string): string | undefined {
   return ACCOUNT_ID.test(id) ? undefined : 'an AWS account id is exactly 12 digits, written as a string';
 }
 
+/** An AWS region name, such as ap-northeast-2 or us-gov-west-1. */
+export function checkRegionName(region: string): string | undefined {
+  return /^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(region) ? undefined : 'an AWS region looks like ap-northeast-2';
+}
+
+/**
+ * An S3 general purpose bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending
+ * with a letter or digit, no two adjacent dots, not an IP address, and none of the prefixes and suffixes S3
+ * reserves (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ */
+export function checkBucketName(name: string): string | undefined {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes('..'))
+    return 'an S3 bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, without ".."';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'an S3 bucket name is never formatted as an IP address';
+  const reserved = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((prefix) => name.startsWith(prefix)) ??
+    ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((suffix) => name.endsWith(suffix));
+  return reserved === undefined ? undefined : `S3 reserves bucket names with ${reserved} at the start or end`;
+}
+
 export function checkPartition(partition: string): string | undefined {
   return AWS_PARTITIONS.includes(partition) ? undefined : `the AWS partition is one of ${AWS_PARTITIONS.join(', ')}`;
 }

@@ -2,11 +2,10 @@
  * Who can assume what, in plain words: the report of an access model, and the answer to "why was this
  * token refused?" computed offline with the same evaluator the tests use.
  */
-import { evaluateTrustPolicy } from '../iam/evaluator.js';
-import type { TokenClaims } from '../iam/evaluator.js';
+import { evaluateTrustPolicy } from '../iam/evaluator/index.js';
+import type { TokenClaims } from '../iam/evaluator/index.js';
 import type { AccessModel, Risk, RoleModel, RepositoryModel, VariableModel } from '../model/index.js';
 import { describeSubject } from '../github/subject.js';
-import { buildTrustPolicy } from '../iam/trust-policy.js';
 
 export interface AccessReportSubject {
   /** Plain words: `octo-org/web-app, branch main`. */
@@ -137,19 +136,6 @@ function claimMatchesSubject(claim: string, spec: RoleModel['subjects'][number])
     ownerPart.split('@')[0] === spec.repository.owner && namePart.split('@')[0] === spec.repository.name;
 }
 
-/** The trust policy of a role as IAM will hold it, with the provider's real ARN. */
-export function roleTrustPolicy(model: AccessModel, role: RoleModel) {
-  return buildTrustPolicy({
-    providerArn: model.aws.oidcProviderArn,
-    conditionKeyPrefix: model.github.resolvedIssuer.conditionKeyPrefix,
-    subjects: role.claims,
-    audiences: model.github.audiences,
-    dangerouslyAllowGithubAudience: model.github.dangerouslyAllowGithubAudience === true,
-    maxChars: model.aws.trustPolicyMaxChars,
-    label: role.name,
-  });
-}
-
 export interface TokenVerdict {
   readonly environment: string;
   readonly role: string;
@@ -186,7 +172,7 @@ export function explainToken(model: AccessModel, claims: Partial<TokenClaims> & 
       (from.owner === repo.identity.owner && from.name === repo.key) ||
       (from.id !== undefined && from.id === repo.identity.id && from.ownerId === repo.identity.ownerId));
     for (const role of repo.roles) {
-      const result = evaluateTrustPolicy(roleTrustPolicy(model, role), token, { providerAudiences: model.github.audiences });
+      const result = evaluateTrustPolicy(role.trustPolicy, token, { providerAudiences: model.github.audiences });
       verdicts.push({
         environment: model.environment,
         role: role.name,
