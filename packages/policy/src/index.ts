@@ -8,7 +8,7 @@ export * from './config/load.js';
 export * from './config/json-schema.js';
 export * from './model/index.js';
 export * from './report/cross-check.js';
-export * from './iam/evaluator.js';
+export * from './iam/evaluator/index.js';
 export * from './config/bootstrap-config.js';
 export * from './report/report.js';
 export * from './iam/permissions/index.js';

@@ -172,6 +172,7 @@ describe('adversarial extra corpus', () => {
       reasons: [
         `audience "sts.amazonaws.com.cn" is not in the provider's client id list ("sts.amazonaws.com"), so STS refuses the token before reading the trust policy`,
       ],
+      failures: [],
     });
   });
 });

@@ -207,9 +207,16 @@ describe('evaluateTrustPolicy', () => {
       // Key names are case-insensitive, values are not.
       ['condition key names are case-insensitive', { StringEquals: { [sub.toUpperCase()]: SUB } }, {}, true],
       ['the claim name part of a key is case-insensitive', { StringEquals: { [`${P}:Job_Workflow_Ref`]: 'w@refs/heads/main' } }, { job_workflow_ref: 'w@refs/heads/main' }, true],
-      // Other claims become keys; non-string claims do not.
-      ['every string claim is a condition key', { StringEquals: { [`${P}:repository_owner`]: 'octo-org' } }, { repository_owner: 'octo-org' }, true],
+      // github.com's issuer: aud, sub and the GitHub keys AWS documents; GitHub's other claims are no keys.
+      ['a claim GitHub does not mint is a key (undocumented, so the permissive reading)', { StringEquals: { [`${P}:custom_claim`]: 'x' } }, { custom_claim: 'x' }, true],
+      ['repository_owner is not a key STS sets', { StringEquals: { [`${P}:repository_owner`]: 'octo-org' } }, { repository_owner: 'octo-org' }, false],
+      ['event_name is not a key STS sets', { StringEquals: { [`${P}:event_name`]: 'push' } }, { event_name: 'push' }, false],
+      ['a repo_property_ claim is not a key STS sets', { StringEquals: { [`${P}:repo_property_tier`]: 'gold' } }, { repo_property_tier: 'gold' }, false],
+      ['an unavailable claim is absent for a negated operator too', { StringNotEquals: { [`${P}:repository_owner`]: 'octo-org' } }, { repository_owner: 'octo-org' }, true],
       ['a numeric claim is not a condition key', { StringEquals: { [`${P}:run_number`]: '5' } }, { run_number: 5 }, false],
+      ['a numeric GitHub id reads as its digits', { StringEquals: { [`${P}:repository_id`]: '456789' } }, { repository_id: 456789 }, true],
+      ['a GitHub id as a boolean is no value', { StringEquals: { [`${P}:repository_id`]: 'true' } }, { repository_id: true }, false],
+      ['a negative number is no GitHub id', { StringEquals: { [`${P}:repository_id`]: '-1' } }, { repository_id: -1 }, false],
       ['amr is a multi-valued key', { StringEquals: { [`${P}:amr`]: 'b' } }, { amr: ['a', 'b'] }, true],
       ['a key of another provider is absent', { StringEquals: { 'accounts.google.com:sub': SUB } }, {}, false],
       // Unknown operators.
@@ -238,19 +245,34 @@ describe('evaluateTrustPolicy', () => {
         allowed: false,
         decision: 'implicit-deny',
         matchedStatements: [],
-        reasons: [
-          'statement GithubActionsExact: token.actions.githubusercontent.com:sub "repo:x/y:ref:refs/heads/dev" is not one of "repo:octo-org/octo-repo:ref:refs/heads/main"',
+        reasons: ['statement GithubActionsExact: sub repo:x/y:ref:refs/heads/dev is not repo:octo-org/octo-repo:ref:refs/heads/main'],
+        failures: [
+          {
+            statement: 'GithubActionsExact',
+            operator: 'StringEquals',
+            key: sub,
+            claim: 'sub',
+            expected: [SUB],
+            actual: ['repo:x/y:ref:refs/heads/dev'],
+            text: 'sub repo:x/y:ref:refs/heads/dev is not repo:octo-org/octo-repo:ref:refs/heads/main',
+          },
         ],
       });
     });
 
     it.each<[string, Record<string, Record<string, unknown>>, Partial<Record<string, unknown>>, string]>([
-      ['an absent key', { StringEquals: { [sub]: SUB } }, { sub: null }, `statement Test: ${sub} is absent from the token, so StringEquals cannot match`],
-      ['a failed StringLike', { StringLike: { [sub]: 'repo:x/*' } }, {}, `statement Test: ${sub} "${SUB}" matches none of "repo:x/*" (StringLike)`],
-      ['an excluded value', { StringNotLike: { [sub]: ['repo:evil/*', 'repo:octo-org/*'] } }, {}, `statement Test: ${sub} "${SUB}" matches excluded pattern "repo:octo-org/*" (StringNotLike)`],
-      ['a Null check', { Null: { [sub]: 'true' } }, {}, `statement Test: ${sub} is present in the token, but Null "true" requires it absent`],
+      ['an absent key', { StringEquals: { [sub]: SUB } }, { sub: null }, 'statement Test: sub is absent from the token'],
+      ['an absent key under StringLike', { StringLike: { [sub]: 'repo:x/*' } }, { sub: null }, 'statement Test: sub is absent from the token, so StringLike cannot match'],
+      ['a failed StringLike', { StringLike: { [sub]: 'repo:x/*' } }, {}, `statement Test: sub ${SUB} does not match repo:x/* (StringLike)`],
+      ['a failed StringLike of several values', { StringLike: { [sub]: ['repo:x/*', 'repo:y/*'] } }, {}, `statement Test: sub ${SUB} matches none of repo:x/*, repo:y/* (StringLike)`],
+      ['an excluded value', { StringNotLike: { [sub]: ['repo:evil/*', 'repo:octo-org/*'] } }, {}, `statement Test: sub ${SUB} matches excluded pattern repo:octo-org/* (StringNotLike)`],
+      ['a Null check', { Null: { [sub]: 'true' } }, {}, 'statement Test: sub is present in the token, but Null "true" requires it absent'],
       ['an unknown operator', { StringMatches: { [sub]: SUB } }, {}, 'statement Test: unknown condition operator "StringMatches", so its condition is false'],
-      ['a ForAllValues value', { 'ForAllValues:StringEquals': { [`${P}:amr`]: 'a' } }, { amr: ['a', 'b'] }, `statement Test: ${P}:amr "b" is not one of "a" (ForAllValues:StringEquals)`],
+      ['a ForAllValues value of a key that is no GitHub claim, by its full key', { 'ForAllValues:StringEquals': { [`${P}:amr`]: 'a' } }, { amr: ['a', 'b'] }, `statement Test: ${P}:amr "b" is not "a" (ForAllValues:StringEquals)`],
+      ['a GitHub claim value with a space, quoted', { StringEquals: { [`${P}:workflow`]: 'Deploy' } }, { workflow: 'Deploy prod' }, 'statement Test: workflow "Deploy prod" is not Deploy'],
+      ['a key of another issuer, by its full key', { StringEquals: { [`${P}/octocat-inc:sub`]: SUB } }, {}, `statement Test: ${P}/octocat-inc:sub is absent from the token, so StringEquals cannot match`],
+      ['a claim STS does not expose', { StringEquals: { [`${P}:repository_owner`]: 'octo-org' } }, { repository_owner: 'octo-org' }, `statement Test: ${P}:repository_owner is not a condition key: STS sets no repository_owner key for GitHub's tokens, although the token has the claim, so StringEquals cannot match`],
+      ['a GitHub id of the wrong type', { StringEquals: { [`${P}:repository_id`]: '456789' } }, { repository_id: true }, `statement Test: repository_id is the boolean true in the token, not text, so STS has no value for ${P}:repository_id`],
     ])('explains %s', (_name, condition, overrides, reason) => {
       expect(evaluateTrustPolicy(withCondition(condition), claims(overrides)).reasons).toEqual([reason]);
     });
@@ -369,6 +391,7 @@ describe('evaluateTrustPolicy', () => {
         decision: 'implicit-deny',
         matchedStatements: [],
         reasons: [`statement Test: principal "${reference}" is an unresolved reference; pass principalArn to evaluate it`],
+        failures: [],
       });
       expect(evaluateTrustPolicy(unresolved, claims(), { principalArn: ARN }).allowed).toBe(true);
       expect(evaluateTrustPolicy(unresolved, claims(), { principalArn: `${ARN}/octocat-inc` }).allowed).toBe(false);
@@ -422,6 +445,7 @@ describe('evaluateTrustPolicy', () => {
         decision: 'explicit-deny',
         matchedStatements: ['DenyMallory'],
         reasons: ['statement DenyMallory: an explicit Deny matches the token, and a Deny always wins'],
+        failures: [],
       });
     });
 
@@ -431,6 +455,7 @@ describe('evaluateTrustPolicy', () => {
         decision: 'allow',
         matchedStatements: ['AllowRepo'],
         reasons: [],
+        failures: [],
       });
     });
 
@@ -506,6 +531,7 @@ describe('evaluateTrustPolicy', () => {
         decision: 'implicit-deny',
         matchedStatements: [],
         reasons: ['the token has no aud claim, and STS refuses a token without an audience'],
+        failures: [],
       });
     });
 
@@ -530,7 +556,7 @@ describe('evaluateTrustPolicy', () => {
     it('denies the China audience on a role built for the global one', () => {
       const evaluation = evaluateTrustPolicy(generated, claims({ aud: 'sts.amazonaws.com.cn' }));
       expect(evaluation.reasons).toEqual([
-        `statement GithubActionsExact: ${aud} "sts.amazonaws.com.cn" is not one of "${AUD}"`,
+        `statement GithubActionsExact: aud sts.amazonaws.com.cn is not ${AUD}`,
       ]);
     });
   });
