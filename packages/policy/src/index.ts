@@ -12,3 +12,4 @@ export * from './iam/evaluator/index.js';
 export * from './config/bootstrap-config.js';
 export * from './report/report.js';
 export * from './iam/permissions/index.js';
+export * from './iam/organization-guardrail.js';
