@@ -4,7 +4,7 @@
  * may do and the variables that carry its ARN, one item per line, long items wrapped under themselves. Nothing is
  * cut: a word longer than the line (a long workflow path) is broken after a "/" where it can be, never shortened.
  */
-import { RISK_LABEL } from '@keyless/policy';
+import { RISK_LABEL, whoCanAssume } from '@keyless/policy';
 import type { AccessReport } from '@keyless/policy';
 
 export const DEFAULT_WIDTH = 100;
@@ -86,7 +86,7 @@ export function renderAccessReportFitted(reports: readonly AccessReport[], width
       const marks = [...loud, ...quiet].join(', ');
       const head = marks ? `${role.name}  [${marks}]` : role.name;
       out.push(...(head.length <= width ? [head] : [...wrapLine(role.name, width, '  '), ...wrapLine(`  [${marks}]`, width, '   ')]));
-      out.push(...field('who', role.subjects.map((s) => s.description), width));
+      out.push(...field('who', whoCanAssume(role), width));
       out.push(
         ...field(
           'may',

@@ -81,7 +81,7 @@ describe('keyless explain', () => {
     const { code, out } = await run('explain', 'dev', '--wide', '--token', '{"sub":"repo:octo-org/web-app:environment:dev"}');
     expect(code).toBe(3);
     expect(out).toContain('accepted by no role');
-    expect(out).toContain('is not one of "repo:octo-org/web-app:ref:refs/heads/main"');
+    expect(out).toContain('sub repo:octo-org/web-app:environment:dev is not repo:octo-org/web-app:ref:refs/heads/main');
     expect(out).toContain('hint: the job names an environment, so its subject is environment:NAME rather than the branch');
   });
 

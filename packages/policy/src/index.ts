@@ -11,5 +11,7 @@ export * from './report/cross-check.js';
 export * from './iam/evaluator/index.js';
 export * from './config/bootstrap-config.js';
 export * from './report/report.js';
+export * from './report/token-verdicts.js';
+export * from './report/trust-terms.js';
 export * from './iam/permissions/index.js';
 export * from './iam/organization-guardrail.js';

@@ -90,6 +90,7 @@ describe('accessReport', () => {
         value: 'main',
         pattern: false,
         claims: ['repo:octo-org/web:ref:refs/heads/main', `repo:octo-org@${OWNER_ID}/web@${WEB_ID}:ref:refs/heads/main`],
+        requires: [],
       },
       {
         description: 'octo-org/web, tags matching v*',
@@ -98,6 +99,7 @@ describe('accessReport', () => {
         value: 'v*',
         pattern: true,
         claims: ['repo:octo-org/web:ref:refs/tags/v*', `repo:octo-org@${OWNER_ID}/web@${WEB_ID}:ref:refs/tags/v*`],
+        requires: [],
       },
     ]);
     expect(role('gha-dev-web-preview').subjects).toEqual([

@@ -1,11 +1,11 @@
 /**
- * Who can assume what, in plain words: the report of an access model, and the answer to "why was this
- * token refused?" computed offline with the same evaluator the tests use.
+ * Who can assume what, in plain words: the report of an access model (`keyless explain`), with what each
+ * role's trust policy requires beside the subject (trust-terms.ts). The answer to "why was this token
+ * refused?" is token-verdicts.ts.
  */
-import { evaluateTrustPolicy } from '../iam/evaluator/index.js';
-import type { TokenClaims } from '../iam/evaluator/index.js';
 import type { AccessModel, Risk, RoleModel, RepositoryModel, VariableModel } from '../model/index.js';
 import { describeSubject } from '../github/subject.js';
+import { type TrustStatementTerms, trustStatementTerms } from './trust-terms.js';
 
 export interface AccessReportSubject {
   /** Plain words: `octo-org/web-app, branch main`. */
@@ -18,6 +18,12 @@ export interface AccessReportSubject {
   readonly workflow?: string;
   /** The `sub` values GitHub puts in such a token. */
   readonly claims: readonly string[];
+  /**
+   * What the trust statements accepting those values also require of the token, in plain words: `ids pinned
+   * (repository 456789, owner 123456)`, `ref refs/heads/main required`, `workflow W@REF pinned`; empty when
+   * the subject alone decides.
+   */
+  readonly requires: readonly string[];
 }
 
 export interface AccessReportRole {
@@ -36,6 +42,8 @@ export interface AccessReportRole {
   readonly maxSessionDurationSeconds: number;
   readonly variables: readonly { readonly repository: string; readonly name: string; readonly scope: string; readonly environment?: string }[];
   readonly risks: readonly Risk[];
+  /** The Allow statements of the role's trust policy as IAM holds it, with their conditions beside sub and aud. */
+  readonly trust: readonly TrustStatementTerms[];
 }
 
 export interface AccessReport {
@@ -73,6 +81,7 @@ export function accessReport(model: AccessModel): AccessReport {
   const roles: AccessReportRole[] = [];
   for (const repo of model.repositories) {
     for (const role of repo.roles) {
+      const trust = trustStatementTerms(role.trustPolicy, model.github.resolvedIssuer.conditionKeyPrefix);
       roles.push({
         name: role.name,
         arn: roleArn(model, role),
@@ -87,7 +96,7 @@ export function accessReport(model: AccessModel): AccessReport {
           ...(s.context.kind === 'pull-request' ? {} : { value: s.context.name }),
           pattern: 'pattern' in s.context && s.context.pattern === true,
           ...(s.workflow !== undefined ? { workflow: s.workflow } : {}),
-          claims: role.claims.filter((c) => claimMatchesSubject(c, s)),
+          ...withRequires(role.claims.filter((c) => claimMatchesSubject(c, s)), trust),
         })),
         managedPolicyArns: role.managedPolicyArns,
         inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, actions: policyActions(p.json) })),
@@ -100,6 +109,7 @@ export function accessReport(model: AccessModel): AccessReport {
           ...(v.environment !== undefined ? { environment: v.environment } : {}),
         })),
         risks: role.risks,
+        trust,
       });
     }
   }
@@ -113,6 +123,34 @@ export function accessReport(model: AccessModel): AccessReport {
     oidcProviderArn: model.aws.oidcProviderArn,
     roles,
   };
+}
+
+/** A subject's claims and what the statements accepting them also require. */
+function withRequires(claims: readonly string[], trust: readonly TrustStatementTerms[]): { claims: readonly string[]; requires: readonly string[] } {
+  const covering = trust.filter((t) => t.subjects.some((v) => claims.includes(v)));
+  const requires = covering.flatMap((t) => (t.organisationWide !== undefined ? [t.organisationWide, ...t.requires] : t.requires));
+  return { claims, requires: [...new Set(requires)] };
+}
+
+/** Plain words joined: `a`, `a and b`, `a, b and c`. */
+function joinWords(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Who can assume a role, one phrase each: every subject with what its statement also requires (`octo-org/web,
+ * environment production, with ref refs/heads/main required and ids pinned (…)`), then each statement no
+ * subject accounts for, such as an organisation-wide one (`every repository of OWNER (id N) running W@REF`).
+ */
+export function whoCanAssume(role: AccessReportRole): string[] {
+  const lines = role.subjects.map((s) => (s.requires.length > 0 ? `${s.description}, with ${joinWords(s.requires)}` : s.description));
+  const covered = new Set(role.subjects.flatMap((s) => s.claims));
+  for (const t of role.trust) {
+    if (t.subjects.some((v) => covered.has(v))) continue;
+    const head = t.organisationWide ?? (t.subjects.length > 0 ? `sub ${t.subjects.join(' or ')}` : `statement ${t.statement}`);
+    lines.push(t.requires.length > 0 ? `${head}, with ${joinWords(t.requires)}` : head);
+  }
+  return lines;
 }
 
 function claimMatchesSubject(claim: string, spec: RoleModel['subjects'][number]): boolean {
@@ -134,82 +172,6 @@ function claimMatchesSubject(claim: string, spec: RoleModel['subjects'][number])
   const [ownerPart = '', namePart = ''] = repoPart.split('/');
   return claim.endsWith(suffix) && claim === `${head}${suffix}` &&
     ownerPart.split('@')[0] === spec.repository.owner && namePart.split('@')[0] === spec.repository.name;
-}
-
-export interface TokenVerdict {
-  readonly environment: string;
-  readonly role: string;
-  readonly arn: string;
-  readonly allowed: boolean;
-  /** Whether the role trusts the repository the token comes from (by name or by id). */
-  readonly sameRepository: boolean;
-  /** Why not, in IAM's terms, when refused; and hints for the usual causes. */
-  readonly reasons: readonly string[];
-}
-
-/** The owner and repository a `sub` names, by name and by id where it carries ids. */
-function tokenRepository(sub: string): { owner: string; name: string; ownerId?: number; id?: number } | undefined {
-  const m = /^repo:([^/:@]+)(?:@([0-9]+))?\/([^/:@]+)(?:@([0-9]+))?:/.exec(sub);
-  if (!m) return undefined;
-  return { owner: m[1] ?? '', name: m[3] ?? '', ...(m[2] ? { ownerId: Number(m[2]) } : {}), ...(m[4] ? { id: Number(m[4]) } : {}) };
-}
-
-/**
- * Which roles of the model would accept a token with these claims, and for the others why not. The claims
- * default to github.com's issuer and the model's first audience.
- */
-export function explainToken(model: AccessModel, claims: Partial<TokenClaims> & { sub?: string | null }): TokenVerdict[] {
-  const token: TokenClaims = {
-    ...claims,
-    iss: claims.iss ?? model.github.resolvedIssuer.url,
-    aud: claims.aud === undefined ? (model.github.audiences[0] ?? null) : claims.aud,
-    sub: claims.sub ?? null,
-  };
-  const verdicts: TokenVerdict[] = [];
-  const from = typeof token.sub === 'string' ? tokenRepository(token.sub) : undefined;
-  for (const repo of model.repositories) {
-    const same = from !== undefined && (
-      (from.owner === repo.identity.owner && from.name === repo.key) ||
-      (from.id !== undefined && from.id === repo.identity.id && from.ownerId === repo.identity.ownerId));
-    for (const role of repo.roles) {
-      const result = evaluateTrustPolicy(role.trustPolicy, token, { providerAudiences: model.github.audiences });
-      verdicts.push({
-        environment: model.environment,
-        role: role.name,
-        arn: roleArn(model, role),
-        allowed: result.allowed,
-        sameRepository: same,
-        reasons: result.allowed ? [] : [...result.reasons, ...(same || from === undefined ? hints(token, role, repo) : [])],
-      });
-    }
-  }
-  return verdicts.sort((a, b) => (a.allowed === b.allowed ? (a.role < b.role ? -1 : 1) : a.allowed ? -1 : 1));
-}
-
-/** The usual causes of a refused token, recognised from the shape of the claims. */
-function hints(token: TokenClaims, role: RoleModel, repo: RepositoryModel): string[] {
-  const out: string[] = [];
-  const sub = typeof token.sub === 'string' ? token.sub : '';
-  if (!sub) return ['the token has no sub claim'];
-  const trusted = role.claims;
-  const byName = `repo:${repo.identity.owner}/${repo.key}:`;
-  const immutablePrefix = `repo:${repo.identity.owner}@${repo.identity.ownerId}/${repo.key}@${repo.identity.id}:`;
-  if (sub.startsWith(byName) && trusted.every((c) => !c.startsWith(byName)))
-    out.push('hint: the token uses the name-based subject, but the role trusts the immutable owner@id/repo@id form; has the repository opted in to immutable subjects? subjectFormat: both accepts either during the switch');
-  const fromToken = tokenRepository(sub);
-  if (fromToken?.id !== undefined && repo.identity.id === undefined)
-    out.push(`hint: the token carries the immutable subject repo:${fromToken.owner}@${fromToken.ownerId}/${fromToken.name}@${fromToken.id}; the repository was created, renamed or transferred since 15 July 2026 or opted in. Set github.ownerId: ${fromToken.ownerId} and id: ${fromToken.id} for ${repo.key}, with subjectFormat: immutable (or both while switching)`);
-  else if (sub.startsWith(immutablePrefix) && trusted.every((c) => !c.startsWith(immutablePrefix)))
-    out.push('hint: the token uses the immutable owner@id/repo@id subject (repositories created, renamed or transferred since 15 July 2026 get it); set the repository id and subjectFormat: immutable or both');
-  if (/:environment:/.test(sub) && trusted.every((c) => !c.includes(':environment:')))
-    out.push('hint: the job names an environment, so its subject is environment:NAME rather than the branch; trust the environment, or drop environment: from the job');
-  if (/:ref:refs\/heads\//.test(sub) && trusted.every((c) => !c.includes(':ref:refs/heads/')) && trusted.some((c) => c.includes(':environment:')))
-    out.push('hint: the role trusts environments only; add environment: NAME to the job');
-  if (sub.endsWith(':pull_request') && trusted.every((c) => !c.endsWith(':pull_request')))
-    out.push('hint: pull request jobs have the subject pull_request; only a readOnly role with trust.pullRequests accepts them');
-  if (sub.includes(':job_workflow_ref:') !== trusted.some((c) => c.includes(':job_workflow_ref:')))
-    out.push('hint: the subject template of the repository and the role disagree on job_workflow_ref; check the repository\'s OIDC subject customization');
-  return out;
 }
 
 /** How each risk is named in every report: shouted when it lets strangers in or grants everything. */
@@ -235,7 +197,7 @@ export function renderAccessReport(reports: readonly AccessReport[]): string {
     out.push(`${report.environment}: account ${report.accountId}, ${report.region}, issuer ${report.issuer.label}, audience ${report.audiences.join(', ')}`);
     const rows = report.roles.map((role) => [
       role.name,
-      role.subjects.map((s) => s.description).join('; '),
+      whoCanAssume(role).join('; '),
       [
         ...role.managedPolicyArns.map(policyName),
         ...role.inlinePolicies.map((p) => `${p.name} (${p.actions.join(', ')})`),
@@ -253,25 +215,6 @@ export function renderAccessReport(reports: readonly AccessReport[]): string {
       out.push(`${recycled} of ${report.roles.length} roles trust repositories by name only: a repository that later takes the name inherits the access; set ids for immutable subjects`);
     out.push('');
   }
-  return out.join('\n');
-}
-
-/** Verdicts for a token, as text. */
-export function renderTokenVerdicts(claims: Partial<TokenClaims>, verdicts: readonly TokenVerdict[]): string {
-  const out = [`token: sub ${JSON.stringify(claims.sub ?? null)}, aud ${JSON.stringify(claims.aud ?? '(default)')}, iss ${JSON.stringify(claims.iss ?? '(default)')}`];
-  const allowed = verdicts.filter((v) => v.allowed);
-  out.push(allowed.length > 0 ? `accepted by ${allowed.length} role(s):` : 'accepted by no role');
-  for (const v of allowed) out.push(`  + ${v.environment}/${v.role} (${v.arn})`);
-  const denied = verdicts.filter((v) => !v.allowed && v.sameRepository);
-  const elsewhere = verdicts.filter((v) => !v.allowed && !v.sameRepository);
-  if (denied.length > 0) out.push('refused by the roles of that repository:');
-  for (const v of denied) {
-    out.push(`  - ${v.environment}/${v.role}`);
-    for (const r of v.reasons) out.push(`      ${r}`);
-  }
-  if (denied.length === 0 && allowed.length === 0)
-    out.push('  no role of these environments trusts the repository of this token; check the owner and repository name in sub, or the environment you asked about');
-  if (elsewhere.length > 0) out.push(`refused by ${elsewhere.length} role(s) of other repositories (use --json for their reasons)`);
   return out.join('\n');
 }
 
