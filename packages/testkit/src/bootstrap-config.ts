@@ -1,7 +1,8 @@
 /**
  * fast-check arbitraries of valid bootstrap configs (`bootstrap.yaml`), covering every field of
  * `bootstrapConfigSchema`: the GitHub block with every issuer form, the infra repository with ids and subject
- * formats, reviewers at the top and per account, and accounts with tags.
+ * formats, reviewers at the top and per account, accounts with tags, and the organisation guardrail with every
+ * target id form (root, organizational unit, account), owned by a named account or by the only one.
  */
 import fc from 'fast-check';
 import { ConfigError, bootstrapAccounts, bootstrapConfigSchema, buildAccessModel, resolveIssuer, zodProblems } from '@keyless/policy';
@@ -33,6 +34,10 @@ const infraShape = bootstrapConfigSchema.shape.infraRepository.shape as Record<s
 const accountShape = (bootstrapConfigSchema.shape.accounts as unknown as { valueType: { shape: Record<string, unknown> } }).valueType.shape;
 const HAS_SETTINGS_ACCOUNT = 'settingsAccount' in infraShape;
 const HAS_BREAK_GLASS = 'breakGlassPrincipalArns' in accountShape;
+const HAS_GUARDRAIL = 'organizationGuardrail' in bootstrapConfigSchema.shape;
+
+/** Organizations target ids of every form: the root, organizational units and member accounts. */
+const targetIds = fc.uniqueArray(fc.constantFrom('r-ab12', 'ou-ab12-34cd56ef', 'ou-9z8y-abcdefgh12', '123456789012', '210987654321'), { minLength: 1, maxLength: 3 });
 
 const reviewers = fc.record(
   {
@@ -69,6 +74,7 @@ export function candidateBootstrapConfig(): fc.Arbitrary<BootstrapConfig> {
       accounts: fc.dictionary(fc.constantFrom('dev', 'prod', 'staging', 'e2e-1'), account, { minKeys: 1, maxKeys: 3 }),
       settingsAccount: fc.nat({ max: 5 }),
       breakGlass: fc.array(fc.nat({ max: 2 }), { maxLength: 2 }),
+      guardrail: opt(fc.record({ account: fc.nat({ max: 5 }), targetIds })),
     })
     .map((raw) => {
       const immutableOk = supportsImmutable(raw.issuer);
@@ -88,12 +94,23 @@ export function candidateBootstrapConfig(): fc.Arbitrary<BootstrapConfig> {
         }),
       );
       const settingsAccount = HAS_SETTINGS_ACCOUNT && raw.settingsAccount < accountKeys.length ? accountKeys[raw.settingsAccount] : undefined;
+      // The guardrail needs the owner id and an issuer AWS documents repository_owner_id for; its account may be
+      // left out only when there is one account.
+      const guardrailIssuer = raw.issuer === undefined || raw.issuer === 'github.com' || 'enterpriseSlug' in raw.issuer;
+      const guardrail =
+        HAS_GUARDRAIL && raw.guardrail && raw.ownerId !== undefined && guardrailIssuer
+          ? compact({
+              account: accountKeys.length === 1 && raw.guardrail.account % 2 === 1 ? undefined : accountKeys[raw.guardrail.account % accountKeys.length],
+              targetIds: raw.guardrail.targetIds,
+            })
+          : undefined;
       return compact({
         github: compact({ owner: raw.owner, ownerId: raw.ownerId, issuer: raw.issuer, ...githubAudienceFields(raw.owner, raw.audiences, raw.githubAudience) }),
         infraRepository: compact({ name: raw.infraName, id, subjectFormat, settingsAccount }),
         stateBucketPrefix: raw.stateBucketPrefix,
         reviewers: raw.reviewers,
         accounts,
+        organizationGuardrail: guardrail,
       }) as BootstrapConfig;
     });
 }

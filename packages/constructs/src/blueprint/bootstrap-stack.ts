@@ -1,7 +1,8 @@
 import type { IamPolicyConfig } from '@cdktf/provider-aws/lib/iam-policy/index.js';
 import type { KmsKeyConfig } from '@cdktf/provider-aws/lib/kms-key/index.js';
 import { bootstrapVariableNames } from '@keyless/policy';
-import type { AccessModel, BootstrapAccount, RepositorySettings } from '@keyless/policy';
+import type { AccessModel, BootstrapAccount, OrganizationGuardrail, RepositorySettings } from '@keyless/policy';
+import { organizationGuardrailResources } from './organization-guardrail.js';
 import { stateKeyDescription, stateKeyPolicy } from './state-bucket-policy.js';
 import { keylessStackBlueprint, keylessStackResources, withResources } from './keyless-stack.js';
 import { repositorySettingsResources } from './repository-settings.js';
@@ -17,7 +18,8 @@ import type { VariablesSpec } from './variables.js';
 /**
  * What a bootstrap stack adds to the keyless stack of its account: the state key (`state-key`), the state bucket
  * (`state`), the permissions boundary of the product roles (`boundary`), the variables the workflows read
- * (`pipeline-variables`) and, on one account, the infra repository's settings (`repository-settings`).
+ * (`pipeline-variables`), on one account the infra repository's settings (`repository-settings`) and, on the
+ * account that owns it, the organisation guardrail (`organization-guardrail`).
  */
 export interface BootstrapBlueprint {
   readonly stateKey: ResourceBlueprint;
@@ -25,8 +27,11 @@ export interface BootstrapBlueprint {
   readonly boundary: ResourceBlueprint;
   readonly pipelineVariables: Child<VariablesSpec>;
   readonly repositorySettings?: Child<RepositorySettings>;
+  readonly organizationGuardrail?: Child<OrganizationGuardrail>;
   readonly outputs: readonly OutputBlueprint[];
 }
+
+const GUARDRAIL_ID = 'organization-guardrail';
 
 /** The bootstrap part of the stack of one account; its keyless part is `keylessStackBlueprint` of the same model. */
 export function bootstrapBlueprint(model: AccessModel, account: BootstrapAccount, infraRepository: string): BootstrapBlueprint {
@@ -73,10 +78,12 @@ export function bootstrapBlueprint(model: AccessModel, account: BootstrapAccount
     boundary,
     pipelineVariables: { id: 'pipeline-variables', spec: { repository: infraRepository, variables: [{ name: names.stateBucket, value: account.stateBucket }] } },
     ...(account.repositorySettings ? { repositorySettings: { id: 'repository-settings', spec: account.repositorySettings } } : {}),
+    ...(account.organizationGuardrail ? { organizationGuardrail: { id: GUARDRAIL_ID, spec: account.organizationGuardrail } } : {}),
     outputs: [
       { id: 'state_bucket', value: new Ref(['state', 'bucket'], 'bucket') },
       { id: 'state_key_arn', value: new Ref(['state-key'], 'arn') },
       { id: 'boundary_policy_arn', value: new Ref(['boundary'], 'arn') },
+      ...(account.organizationGuardrail ? [{ id: 'organization_guardrail_policy_id', value: new Ref([GUARDRAIL_ID, 'policy'], 'id') }] : []),
     ],
   };
 }
@@ -88,6 +95,7 @@ export function* bootstrapResources(blueprint: BootstrapBlueprint): Generator<Re
   yield blueprint.boundary;
   yield* variablesResources([blueprint.pipelineVariables.id], blueprint.pipelineVariables.spec);
   if (blueprint.repositorySettings) yield* repositorySettingsResources([blueprint.repositorySettings.id], blueprint.repositorySettings.spec);
+  if (blueprint.organizationGuardrail) yield* organizationGuardrailResources([blueprint.organizationGuardrail.id], blueprint.organizationGuardrail.spec);
 }
 
 /** The whole bootstrap stack of one account, for the printer. */
