@@ -6,14 +6,16 @@
  * `alert`, which the comment shows in an alert block above everything else.
  */
 import type { AccessReport, AccessReportRole, AccessReportSubject, Risk } from '@keyless/policy';
+import { type TrustAlert, subjectWords, trustChanges, whoWords } from './trust-changes.js';
 
 export type AccessChangeKind = 'gain' | 'loss' | 'change' | 'risk' | 'risk-removed';
 
 /**
  * Why a change leads the comment: administrator-equivalent access or pull request jobs that can write (a GitHub
- * CAUTION block), pull requests or any branch newly trusted (a WARNING block).
+ * CAUTION block); pull requests or any branch newly trusted, a trust pin (repository or owner id, ref, reusable
+ * workflow) removed or changed, or every repository of an owner newly trusted (a WARNING block).
  */
-export type AccessAlert = 'administrator' | 'pull-requests-write' | 'pull-requests' | 'any-branch';
+export type AccessAlert = 'administrator' | 'pull-requests-write' | 'pull-requests' | 'any-branch' | TrustAlert;
 
 export interface AccessChange {
   readonly kind: AccessChangeKind;
@@ -108,8 +110,9 @@ export function accessChanges(base: AccessReport | undefined, head: AccessReport
   const { pairs, added, removed } = pairRoles(base?.roles ?? [], head?.roles ?? []);
 
   for (const role of added) {
-    for (const s of role.subjects) add('gain', role.name, `${what(role)} for ${s.description}, through ${role.name} (a new role)`, subjectAlert(s));
-    if (role.subjects.length === 0) add('gain', role.name, `${what(role)} for nobody yet: ${role.name} is a new role nobody can assume`);
+    for (const s of role.subjects) add('gain', role.name, `${what(role)} for ${subjectWords(s)}, through ${role.name} (a new role)`, subjectAlert(s));
+    for (const t of trustChanges(undefined, role, what)) add(t.kind, role.name, t.text, t.alert);
+    if (whoWords(role).length === 0) add('gain', role.name, `${what(role)} for nobody yet: ${role.name} is a new role nobody can assume`);
     for (const r of role.risks) if (r.kind !== 'name-recycling') add('risk', role.name, `${role.name}: ${r.detail}`, riskAlert(r));
   }
 
@@ -118,8 +121,9 @@ export function accessChanges(base: AccessReport | undefined, head: AccessReport
       add('change', h.name, `${b.name} is renamed to ${h.name}: IAM replaces the role (new ARN ${h.arn}); workflows that read its variable get the new ARN, any that hard-code the old one stop working`);
     const baseSubjects = new Map(b.subjects.map((s) => [subjectKey(s), s]));
     const headSubjects = new Map(h.subjects.map((s) => [subjectKey(s), s]));
-    for (const [k, s] of headSubjects) if (!baseSubjects.has(k)) add('gain', h.name, `${what(h)} for ${s.description}, through ${h.name}`, subjectAlert(s));
-    for (const [k, s] of baseSubjects) if (!headSubjects.has(k)) add('loss', h.name, `${what(b)} no longer for ${s.description}, through ${h.name}`);
+    for (const [k, s] of headSubjects) if (!baseSubjects.has(k)) add('gain', h.name, `${what(h)} for ${subjectWords(s)}, through ${h.name}`, subjectAlert(s));
+    for (const [k, s] of baseSubjects) if (!headSubjects.has(k)) add('loss', h.name, `${what(b)} no longer for ${subjectWords(s)}, through ${h.name}`);
+    for (const t of trustChanges(b, h, what)) add(t.kind, h.name, t.text, t.alert);
 
     const before = new Set(rolePermissions(b));
     const after = new Set(rolePermissions(h));
@@ -149,7 +153,7 @@ export function accessChanges(base: AccessReport | undefined, head: AccessReport
   }
 
   for (const role of removed) {
-    const who = role.subjects.map((s) => s.description);
+    const who = whoWords(role);
     add('loss', role.name, who.length > 0 ? `${what(role)} no longer for ${list(who)}, through ${role.name} (the role is deleted)` : `${what(role)}: ${role.name} is deleted (nobody could assume it)`);
   }
   return out;

@@ -102,11 +102,12 @@ function warning(s) {
   ].join('\n');
 }
 const CAUTION_ALERTS = ['administrator', 'pull-requests-write'];
-const WARNING_ALERTS = ['pull-requests', 'any-branch'];
+const WARNING_ALERTS = ['pull-requests', 'any-branch', 'trust-pin', 'organisation-wide'];
 /**
  * The alert blocks an access change leads the comment with (src/access-changes.ts sets `alert`): CAUTION for new
  * administrator-equivalent access or pull request jobs that can write, WARNING for a role that newly trusts pull
- * requests or any branch. Each names its changes (at most WARNING_ITEMS), as code so no config text is Markdown.
+ * requests, any branch or every repository of an owner, or loses or changes an id, ref or workflow pin. Each names
+ * its changes (at most WARNING_ITEMS), as code so no config text is Markdown.
  */
 function accessAlerts(access) {
   const blocks = [];
@@ -117,7 +118,12 @@ function accessAlerts(access) {
     const has = (kind) => (access ?? []).some((c) => c.alert === kind);
     const what = level === 'CAUTION'
       ? [has('administrator') ? 'grants administrator-equivalent access' : undefined, has('pull-requests-write') ? 'lets pull request jobs assume a role that can write' : undefined]
-      : [has('pull-requests') ? 'lets a role newly trust pull requests' : undefined, has('any-branch') ? 'lets a role newly trust any branch' : undefined];
+      : [
+        has('pull-requests') ? 'lets a role newly trust pull requests' : undefined,
+        has('any-branch') ? 'lets a role newly trust any branch' : undefined,
+        has('organisation-wide') ? 'lets a role newly trust every repository of an owner' : undefined,
+        has('trust-pin') ? 'removes or changes what a role pins (repository or owner id, ref, workflow)' : undefined,
+      ];
     const why = level === 'CAUTION'
       ? 'Whoever can run the trusted jobs gets it: approve only if that is meant.'
       : 'Code nobody has reviewed can then assume the role: check that it is meant.';

@@ -30,7 +30,7 @@ function edit(name: string, change: (role: { -readonly [K in keyof AccessReportR
 }
 
 function subject(description: string, kind: AccessReportSubject['kind'], value?: string, pattern = false): AccessReportSubject {
-  return { description, repository: 'octo-org/web-app', kind, ...(value !== undefined ? { value } : {}), pattern, claims: [] };
+  return { description, repository: 'octo-org/web-app', kind, ...(value !== undefined ? { value } : {}), pattern, claims: [], requires: [] };
 }
 
 function comment(head: AccessReport, planJson: PlanJson = unchanged, extra: Partial<Parameters<typeof renderPlanComment>[0]> = {}): string {
