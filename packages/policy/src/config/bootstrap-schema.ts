@@ -221,8 +221,7 @@ function guardrailProblems(config: BootstrapConfig): string[] {
   const add = (path: readonly (string | number)[], value: unknown, rule: string): void => {
     problems.push(configProblem(path, value, rule).text);
   };
-  const ownerId = config.github.ownerId;
-  if (ownerId === undefined)
+  if (config.github.ownerId === undefined)
     add(['organizationGuardrail'], guardrail, "the guardrail admits only tokens whose repository_owner_id is github.ownerId; set github.ownerId, the organisation's numeric id (gh api orgs/OWNER --jq .id)");
   const issuer = bootstrapIssuer(config.github.issuer);
   if (issuer.kind === 'ghe.com' || issuer.kind === 'ghes')
