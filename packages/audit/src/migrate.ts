@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
-import { analyzePolicy, buildAccessModel, checkRepositoryName, checkRoleName, loadYaml, parseAccessConfig, parseAccessConfigYaml, type AccessConfig } from '@keyless/policy';
+import { analyzePolicy, buildAccessModel, checkRepositoryName, checkRoleName, loadConfigText, loadYaml, parseAccessConfig, type AccessConfig } from '@keyless/policy';
 import { AuditInputError, cmp, isRecord, sortedUnique, type Obj } from './errors.js';
 import { accountOf } from './iam.js';
 import type { AuditReport, PolicyReport, UserReport, WorkflowReport } from './audit.js';
@@ -214,7 +214,7 @@ export function draftConfig(report: AuditReport, options: MigrateOptions): Migra
   const roleKey = options.roleKey ?? 'deploy';
   const notes: string[] = [];
   let base: AccessConfig | undefined;
-  if (options.config) base = parseAccessConfig(loadYaml(options.config.text, options.config.source), options.config.source);
+  if (options.config) base = loadConfigText(options.config.text, options.config.source, { kind: 'access' }).config;
   const owner = options.owner;
   if (base && base.github.owner.toLowerCase() !== owner.toLowerCase())
     throw new AuditInputError('--owner', `${owner} is not the owner of ${options.config?.source} (github.owner ${base.github.owner})`);
@@ -302,7 +302,7 @@ export function draftConfig(report: AuditReport, options: MigrateOptions): Migra
     if (base) {
       const added = loadYaml(yaml, source) as { repositories: Obj };
       buildAccessModel(parseAccessConfig({ ...(base as unknown as Obj), repositories: { ...base.repositories, ...added.repositories } }, source), source);
-    } else buildAccessModel(parseAccessConfigYaml(yaml, source), source);
+    } else loadConfigText(yaml, source, { kind: 'access' });
   }
   return { yaml, repositories: drafts.map((d) => `${owner}/${d.key}`), notes };
 }

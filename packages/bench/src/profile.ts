@@ -1,14 +1,15 @@
 /**
  * `pnpm --filter @keyless/bench profile <config.yaml> [--out dir]`: where `keyless synth`'s time and memory go,
  * phase by phase, in one process started the way `keyless synth` starts (tsx, TypeScript sources).
- * The phases are those of `synthFast`: read, YAML, schema, model, split, render, JSON text, write.
+ * The phases are those of `synthFast`: the loader's steps (read, YAML, schema, model, split: `loadConfigFile`,
+ * the one `synthFast` calls, timed step by step), then render, JSON text, write.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const startedAt = performance.now(); // ms since the process started: node + tsx start-up
-const { buildAccessModel, loadYaml, parseAccessConfig, splitModel } = await import('@keyless/policy');
+const { loadConfigFile } = await import('@keyless/policy');
 const { renderKeylessStack, stableJson } = await import('@keyless/constructs/fast');
 const importedAt = performance.now();
 
@@ -37,16 +38,10 @@ export function profile(configFile: string, outdir: string): Phase[] {
     phases.push({ phase, ms: now - t, rssMb: mb(m.rss), heapMb: mb(m.heapUsed) });
     t = now;
   };
-  const text = readFileSync(configFile, 'utf8');
-  mark('read config');
-  const data = loadYaml(text, configFile);
-  mark('YAML parse (js-yaml)');
-  const config = parseAccessConfig(data, configFile);
-  mark('schema (zod)');
-  const model = buildAccessModel(config, configFile);
-  mark('buildAccessModel (rules, claims, trust sizes)');
-  const stacks = splitModel(model);
-  mark(`splitModel (${stacks.length} stack(s))`);
+  const steps = { read: 'read config', yaml: 'YAML parse (js-yaml)', schema: 'schema (zod)', model: 'buildAccessModel (rules, claims, trust sizes)', stacks: 'splitModel' };
+  const { stacks } = loadConfigFile(configFile, { kind: 'access', onStep: (step) => mark(steps[step]) });
+  const split = phases.length - 1;
+  phases[split] = { ...(phases[split] as Phase), phase: `splitModel (${stacks.length} stack(s))` };
   const rendered = stacks.map(({ stackId, model: m }) => ({ id: stackId, json: renderKeylessStack(stackId, m) }));
   mark('render Terraform objects');
   const texts = rendered.map((s) => ({ id: s.id, text: stableJson(s.json) }));

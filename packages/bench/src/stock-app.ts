@@ -8,9 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFi
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { bootstrapAccounts, bootstrapVariableNames, buildAccessModel, parseBootstrapConfigYaml, splitModel } from '@keyless/policy';
+import { bootstrapVariableNames, loadConfigFile } from '@keyless/policy';
 import type { AccessModel } from '@keyless/policy';
-import { loadAccessModel } from '@keyless/constructs/fast';
 
 /** The bench package directory (its node_modules holds cdktf-cli, ts-node, typescript and the providers). */
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -118,12 +117,11 @@ function stockStack(stackId: string, model: AccessModel): StockStack {
  * (one stack per account, with the state bucket).
  */
 export function stockModel(configFile: string): StockModel {
-  if (configFile.endsWith('bootstrap.yaml')) {
-    const config = parseBootstrapConfigYaml(readFileSync(configFile, 'utf8'), configFile);
+  const loaded = loadConfigFile(configFile);
+  if (loaded.kind === 'bootstrap') {
+    const { config } = loaded;
     return {
-      stacks: bootstrapAccounts(config).map((account) => {
-        const id = `bootstrap-${account.key}`;
-        const model = buildAccessModel(account.access, `${configFile}: accounts.${account.key}`);
+      stacks: loaded.stacks.map(({ stackId: id, account, model }) => {
         return {
           ...stockStack(id, model),
           stateBucket: {
@@ -151,7 +149,7 @@ export function stockModel(configFile: string): StockModel {
       }),
     };
   }
-  return { stacks: splitModel(loadAccessModel(configFile)).map(({ stackId, model }) => stockStack(stackId, model)) };
+  return { stacks: loaded.stacks.map(({ stackId, model }) => stockStack(stackId, model)) };
 }
 
 /**

@@ -13,23 +13,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  ConfigError,
   PRODUCT_ROLE_PATH,
   STATE_KEY_PREFIX,
+  attemptConfigText,
   bootstrapAccountProblem,
-  bootstrapModelsFromYaml,
-  buildAccessModel,
   configProblem,
   crossCheckModels,
   formatPath,
   locateIssues,
-  parseAccessConfigYaml,
-  parseBootstrapConfigYaml,
   parsePathPrefix,
   problemFromText,
-  withLocations,
 } from '@keyless/policy';
-import type { AccessConfig, AccessModel, BootstrapAccountModel, BootstrapConfig, ConfigProblem, NamedModel } from '@keyless/policy';
+import type { AccessConfig, AccessModel, BootstrapAccountModel, BootstrapConfig, ConfigEnvironment, ConfigProblem, NamedModel } from '@keyless/policy';
 import { awsEndpointData, checkRegion } from './aws-regions.js';
 import type { AwsEndpointData } from './aws-regions.js';
 import { policyGrammarProblems } from './policy-grammar.js';
@@ -89,16 +84,9 @@ interface Loaded {
   access?: AccessConfig;
   model?: AccessModel;
   bootstrap?: BootstrapConfig;
-  accounts?: BootstrapAccountModel[];
-}
-
-function isBootstrap(file: string): boolean {
-  return file.endsWith('bootstrap.yaml');
-}
-
-function configErrorIssues(error: unknown): ConfigProblem[] {
-  if (error instanceof ConfigError) return [...error.issues];
-  throw error;
+  accounts?: readonly BootstrapAccountModel[];
+  /** The environments the config holds, named as the rules across environments name them. */
+  environments?: readonly ConfigEnvironment[];
 }
 
 /** Whether a problem is already reported at this path (a more specific check then says nothing more). */
@@ -108,28 +96,11 @@ function reportedAt(loaded: Loaded, path: readonly (string | number)[]): boolean
 }
 
 function load(input: ConfigInput): Loaded {
-  const loaded: Loaded = { input, pending: [] };
-  const fail = (error: unknown): void => {
-    for (const issue of configErrorIssues(error)) loaded.pending.push({ issue, severity: 'error', check: 'config' });
-  };
-  if (isBootstrap(input.file)) {
-    try {
-      loaded.bootstrap = parseBootstrapConfigYaml(input.text, input.file);
-      const { accounts } = bootstrapModelsFromYaml(input.text, input.file);
-      loaded.accounts = accounts;
-    } catch (error) {
-      fail(error);
-    }
-    return loaded;
-  }
-  try {
-    loaded.access = parseAccessConfigYaml(input.text, input.file);
-    const access = loaded.access;
-    loaded.model = withLocations(input.text, () => buildAccessModel(access, input.file));
-  } catch (error) {
-    fail(error);
-  }
-  return loaded;
+  const attempt = attemptConfigText(input.text, input.file);
+  const pending: Pending[] = (attempt.error?.issues ?? []).map((issue) => ({ issue, severity: 'error', check: 'config' }));
+  if (attempt.kind === 'bootstrap')
+    return { input, pending, ...(attempt.config ? { bootstrap: attempt.config } : {}), ...(attempt.loaded ? { accounts: attempt.loaded.stacks, environments: attempt.loaded.environments } : {}) };
+  return { input, pending, ...(attempt.config ? { access: attempt.config } : {}), ...(attempt.loaded ? { model: attempt.loaded.model, environments: attempt.loaded.environments } : {}) };
 }
 
 function regionChecks(loaded: Loaded, data: AwsEndpointData): void {
@@ -256,14 +227,9 @@ export function checkConfigs(inputs: readonly ConfigInput[], options: CheckOptio
   const named: NamedModel[] = [];
   const sources = new Map<string, { file: string; accountKey?: string; infra?: string }>();
   for (const l of loaded) {
-    if (l.model) {
-      named.push({ source: l.input.file, model: l.model });
-      sources.set(l.input.file, { file: l.input.file });
-    }
-    for (const a of l.accounts ?? []) {
-      const source = `${l.input.file}#${a.account.key}`;
-      named.push({ source, model: a.model });
-      sources.set(source, { file: l.input.file, accountKey: a.account.key, infra: l.bootstrap?.infraRepository.name ?? '' });
+    for (const e of l.environments ?? []) {
+      named.push(e);
+      sources.set(e.source, e.account ? { file: l.input.file, accountKey: e.account.key, infra: l.bootstrap?.infraRepository.name ?? '' } : { file: l.input.file });
     }
   }
   // Two configs of one environment name write stacks of the same names (and state keys, in a shared bucket).
@@ -281,7 +247,7 @@ export function checkConfigs(inputs: readonly ConfigInput[], options: CheckOptio
   }
   // A config that did not build is missing from the rules across environments: what they say is missing (a
   // subject template no config writes) may be in it, so only conflicts between the others are reported.
-  const failed = loaded.filter((l) => (isBootstrap(l.input.file) ? !l.accounts : !l.model)).map((l) => l.input.file);
+  const failed = loaded.filter((l) => !l.environments).map((l) => l.input.file);
   for (const file of failed.filter((f) => focus.has(f)))
     extra.push({ file, pending: { issue: problemFromText('the rules across environments leave this config out until its problems are fixed'), severity: 'warning', check: 'cross-environment' } });
   for (const line of crossCheckModels(named)) {

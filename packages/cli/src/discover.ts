@@ -1,13 +1,7 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { accessModelFromYaml, bootstrapModelsFromYaml, didYouMean } from '@keyless/policy';
-import type { AccessModel } from '@keyless/policy';
-
-export interface LoadedEnvironment {
-  /** Where it came from, relative to the workspace: apps/dev/access.yaml, apps/bootstrap/bootstrap.yaml#prod. */
-  readonly source: string;
-  readonly model: AccessModel;
-}
+import { didYouMean, loadConfigFile } from '@keyless/policy';
+import type { NamedModel } from '@keyless/policy';
 
 /** The workspace root: the nearest directory above `from` with a pnpm-workspace.yaml. */
 export function findWorkspaceRoot(from: string): string {
@@ -56,17 +50,11 @@ export function appNames(root: string): string[] {
 }
 
 /**
- * Loads and validates every environment of the named configs; a bootstrap config yields one per account. A
- * ConfigError points at the file, line and column of each problem.
+ * Loads and validates every environment of the named configs, each named where it came from relative to the
+ * workspace (apps/dev/access.yaml; a bootstrap config yields one per account, apps/bootstrap/bootstrap.yaml#prod).
+ * A ConfigError points at the file, line and column of each problem.
  */
-export function loadEnvironments(files: readonly string[], cwd: string): LoadedEnvironment[] {
+export function loadEnvironments(files: readonly string[], cwd: string): NamedModel[] {
   const root = findWorkspaceRoot(cwd);
-  return files.flatMap((file) => {
-    const source = relative(root, file) || file;
-    const text = readFileSync(file, 'utf8');
-    if (file.endsWith('bootstrap.yaml')) {
-      return bootstrapModelsFromYaml(text, source).accounts.map(({ account, model }) => ({ source: `${source}#${account.key}`, model }));
-    }
-    return [{ source, model: accessModelFromYaml(text, source) }];
-  });
+  return files.flatMap((file) => loadConfigFile(file, { source: relative(root, file) || file }).environments);
 }

@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { bootstrapModelsFromYaml, formatPath, loadYaml } from '@keyless/policy';
+import { formatPath, loadConfigText, loadYaml } from '@keyless/policy';
 import type { BootstrapAccountModel } from '@keyless/policy';
 import { checkConfigs } from './check.js';
 import type { CheckProblem, ConfigInput } from './check.js';
@@ -241,8 +241,8 @@ function bootstrapFacts(inputs: readonly ConfigInput[], accountId: string | unde
   const input = inputs.find((i) => i.file.endsWith('bootstrap.yaml'));
   if (!input) return undefined;
   try {
-    const { config, accounts } = bootstrapModelsFromYaml(input.text, input.file);
-    const account = accounts.find((a) => a.account.access.aws.accountId === accountId);
+    const { config, stacks } = loadConfigText(input.text, input.file, { kind: 'bootstrap' });
+    const account = stacks.find((s) => s.account.access.aws.accountId === accountId);
     return { file: input.file, owner: config.github.owner, ...(config.github.ownerId !== undefined ? { ownerId: config.github.ownerId } : {}), ...(account ? { account } : {}) };
   } catch {
     return undefined; // keyless check reports a broken bootstrap config; init writes a config without it

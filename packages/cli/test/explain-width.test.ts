@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accessReport, accessModelFromYaml, renderAccessReport } from '@keyless/policy';
+import { accessReport, loadConfigText, renderAccessReport } from '@keyless/policy';
 import { octoOrgWorkspace } from '@keyless/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WIDTH, renderAccessReportFitted, wrapLine, wrapText } from '../src/explain-format.js';
@@ -67,7 +67,7 @@ describe('keyless explain in a terminal', () => {
   it('was wider than that as a table (--wide keeps the table)', async () => {
     const { out } = await run('explain', 'dev', '--wide');
     expect(widest(out)).toBeGreaterThan(DEFAULT_WIDTH);
-    const report = accessReport(accessModelFromYaml(WIDE_CONFIG, 'x'));
+    const report = accessReport(loadConfigText(WIDE_CONFIG, 'x', { kind: 'access' }).model);
     expect((await run('explain', wideFile, '--wide')).out).toBe(renderAccessReport([{ ...report }]));
   });
 

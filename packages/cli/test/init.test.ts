@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthFast } from '@keyless/constructs/fast';
-import { accessModelFromYaml, loadYaml } from '@keyless/policy';
+import { loadConfigText, loadYaml } from '@keyless/policy';
 import { octoOrgWorkspace } from '@keyless/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
@@ -76,7 +76,7 @@ describe('keyless init', () => {
   it('uses the state bucket, OIDC provider and boundary of the bootstrap when it holds the account', async () => {
     const root = workspace();
     await run(root, STAGING);
-    const model = accessModelFromYaml(readFileSync(join(root, 'apps', 'staging', 'access.yaml'), 'utf8'), 'staging');
+    const model = loadConfigText(readFileSync(join(root, 'apps', 'staging', 'access.yaml'), 'utf8'), 'staging', { kind: 'access' }).model;
     expect(model.state).toEqual({ bucket: 'octo-org-keyless-tfstate-111111111111', region: 'ap-northeast-2', keyPrefix: 'keyless' });
     expect(model.aws.oidcProvider).toEqual({ existingArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' });
     expect(model.repositories[0]?.roles[0]?.permissionsBoundaryArn).toBe('arn:aws:iam::111111111111:policy/keyless/keyless-dev-boundary');

@@ -66,11 +66,11 @@ describe('runApp and runBootstrapApp errors', () => {
     expect(stderr.join('')).toMatch(/\n\s+at /);
   });
 
-  it('prints a bootstrap config that cannot be read as one line, and fails', () => {
+  it('prints a bootstrap config that cannot be read as a config error naming the file, and fails', () => {
     const file = join(dir, 'missing', 'bootstrap.yaml');
     expect(runBootstrapApp({ configFile: file, outdir: join(dir, 'out') })).toBeUndefined();
     expect(process.exitCode).toBe(1);
-    expect(stderr.join('')).toMatch(/^.*bootstrap\.yaml: synthesis failed: ENOENT: no such file or directory.*\n$/);
+    expect(stderr.join('')).toMatch(/^.*bootstrap\.yaml: invalid access config\n {2}- cannot read the file: ENOENT: no such file or directory.*\nnothing was synthesized\n$/);
   });
 
   it('prints every problem of a config with a reserved key, and fails', () => {

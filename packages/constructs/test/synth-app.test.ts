@@ -76,11 +76,12 @@ describe('synthApp', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
-  it('fails when the config cannot be read: one line naming the file, no stack trace', () => {
+  it('fails when the config cannot be read: a config error naming the file, no stack trace', () => {
     const file = join(dir, 'missing', 'bootstrap.yaml');
     expect(synthApp({ configFile: file, outdir: join(dir, 'out') })).toBeUndefined();
     expect(process.exitCode).toBe(1);
-    expect(stderr.text()).toMatch(/^.*bootstrap\.yaml: synthesis failed: ENOENT: no such file or directory.* \(KEYLESS_DEBUG=1 prints the stack trace\)\n$/);
+    expect(stderr.text()).toMatch(/^.*bootstrap\.yaml: invalid access config\n {2}- cannot read the file: ENOENT: no such file or directory.*\nnothing was synthesized\n$/);
     expect(stderr.text()).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

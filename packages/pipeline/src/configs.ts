@@ -2,18 +2,17 @@
  * The environments of a checkout, read from the apps' config files with the same functions the apps
  * synthesize with: the bootstrap's accounts (account id → environment) and the access report of each stack.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { accessReport, bootstrapAccounts, buildAccessModel, parseAccessConfigYaml, parseBootstrapConfigYaml } from '@keyless/policy';
+import { accessReport, loadConfigFile } from '@keyless/policy';
 import type { AccessReport } from '@keyless/policy';
 
 export const BOOTSTRAP_CONFIG = 'apps/bootstrap/bootstrap.yaml';
 
 /** Account id → environment key (dev, prod), from apps/bootstrap/bootstrap.yaml. */
 export function bootstrapAccountMap(root: string, file = BOOTSTRAP_CONFIG): Map<string, string> {
-  const path = join(root, file);
-  const config = parseBootstrapConfigYaml(readFileSync(path, 'utf8'), file);
-  return new Map(bootstrapAccounts(config).map((a) => [a.access.aws.accountId, a.key]));
+  const { stacks } = loadConfigFile(join(root, file), { source: file, kind: 'bootstrap' });
+  return new Map(stacks.map(({ account }) => [account.access.aws.accountId, account.key]));
 }
 
 /**
@@ -27,21 +26,16 @@ export function accessReportsByStack(root: string): { reports: Map<string, Acces
   const appsDir = join(root, 'apps');
   if (!existsSync(appsDir)) return { reports, errors };
   for (const app of readdirSync(appsDir).sort()) {
-    const accessFile = join(appsDir, app, 'access.yaml');
-    const bootstrapFile = join(appsDir, app, 'bootstrap.yaml');
-    try {
-      if (existsSync(accessFile)) {
-        const source = `apps/${app}/access.yaml`;
-        const model = buildAccessModel(parseAccessConfigYaml(readFileSync(accessFile, 'utf8'), source), source);
-        reports.set(model.environment, accessReport(model));
+    for (const name of ['access.yaml', 'bootstrap.yaml']) {
+      const file = join(appsDir, app, name);
+      if (!existsSync(file)) continue;
+      try {
+        const loaded = loadConfigFile(file, { source: `apps/${app}/${name}` });
+        if (loaded.kind === 'access') reports.set(loaded.model.environment, accessReport(loaded.model));
+        else for (const { stackId, model } of loaded.stacks) reports.set(stackId, accessReport(model));
+      } catch (error) {
+        errors.push((error as Error).message);
       }
-      if (existsSync(bootstrapFile)) {
-        const source = `apps/${app}/bootstrap.yaml`;
-        for (const account of bootstrapAccounts(parseBootstrapConfigYaml(readFileSync(bootstrapFile, 'utf8'), source)))
-          reports.set(`bootstrap-${account.key}`, accessReport(buildAccessModel(account.access, `${source}#${account.key}`)));
-      }
-    } catch (error) {
-      errors.push((error as Error).message);
     }
   }
   return { reports, errors };

@@ -5,6 +5,7 @@ export * from './iam/trust-policy.js';
 export * from './config/access-config.js';
 export * from './config/locate.js';
 export * from './config/load.js';
+export * from './config/load-file.js';
 export * from './config/json-schema.js';
 export * from './model/index.js';
 export * from './report/cross-check.js';

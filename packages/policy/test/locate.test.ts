@@ -9,12 +9,11 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   accessConfigSchema,
-  accessModelFromYaml,
-  bootstrapModelsFromYaml,
   closestMatches,
   didYouMean,
   editDistance,
   formatPath,
+  loadConfigText,
   locateIssues,
   parseAccessConfigYaml,
   parsePathPrefix,
@@ -73,7 +72,7 @@ accounts:
 /** The problems of a config text, located (source `access.yaml`). */
 function problemsOf(text: string): readonly ConfigProblem[] {
   try {
-    accessModelFromYaml(text, 'access.yaml');
+    loadConfigText(text, 'access.yaml');
   } catch (error) {
     if (error instanceof ConfigError) return error.issues;
     throw error;
@@ -95,9 +94,9 @@ function textAt(text: string, line: number, column: number): string {
 describe('the positions parser', () => {
   // First in this file: the module state is fresh.
   it('is not loaded for a config without problems, and is for one with', () => {
-    expect(accessModelFromYaml(CONFIG, 'access.yaml').environment).toBe('dev');
+    expect(loadConfigText(CONFIG, 'access.yaml', { kind: 'access' }).model.environment).toBe('dev');
     expect(positionsParserLoaded()).toBe(false);
-    expect(() => accessModelFromYaml(CONFIG.replace('ap-northeast-2', 'Seoul'), 'access.yaml')).toThrow(ConfigError);
+    expect(() => loadConfigText(CONFIG.replace('ap-northeast-2', 'Seoul'), 'access.yaml')).toThrow(ConfigError);
     expect(positionsParserLoaded()).toBe(true);
   });
 });
@@ -126,7 +125,7 @@ describe('locating problems', () => {
     const text = CONFIG.replace('[main, release]', '[main, "rel*"]');
     let message = '';
     try {
-      accessModelFromYaml(text, 'apps/dev/access.yaml');
+      loadConfigText(text, 'apps/dev/access.yaml');
     } catch (error) {
       message = (error as Error).message;
     }
@@ -283,7 +282,7 @@ describe('indentation hints', () => {
 describe('bootstrap configs', () => {
   function bootstrapProblems(text: string): readonly ConfigProblem[] {
     try {
-      bootstrapModelsFromYaml(text, 'bootstrap.yaml');
+      loadConfigText(text, 'bootstrap.yaml');
     } catch (error) {
       if (error instanceof ConfigError) return error.issues;
       throw error;

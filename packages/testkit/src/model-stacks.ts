@@ -5,16 +5,7 @@
  * and tags. JSON documents are canonical (parsed and written with sorted keys), so a comparison ignores only
  * formatting and key order, which IAM ignores too.
  */
-import { readFileSync } from 'node:fs';
-import {
-  bootstrapAccounts,
-  buildAccessModel,
-  canonicalJson,
-  evaluateTrustPolicy,
-  parseAccessConfigYaml,
-  parseBootstrapConfigYaml,
-  splitModel,
-} from '@keyless/policy';
+import { canonicalJson, evaluateTrustPolicy, loadConfigFile } from '@keyless/policy';
 import type { AccessConfig, AccessModel, BootstrapConfig, PolicyDocument } from '@keyless/policy';
 import fc from 'fast-check';
 import { validAccessConfig, type AccessConfigOptions } from './access-config.js';
@@ -82,13 +73,7 @@ export function modelStack(stackId: string, model: AccessModel): ModelStack {
 
 /** Every stack a config file synthesizes (access.yaml: one per shard; bootstrap.yaml: one per account), with its expectations. */
 export function modelStacksOfConfigFile(file: string): ModelStack[] {
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('bootstrap.yaml')) {
-    return bootstrapAccounts(parseBootstrapConfigYaml(text, file)).map((account) =>
-      modelStack(`bootstrap-${account.key}`, buildAccessModel(account.access, `${file}: accounts.${account.key}`)),
-    );
-  }
-  return splitModel(buildAccessModel(parseAccessConfigYaml(text, file), file)).map((s) => modelStack(s.stackId, s.model));
+  return loadConfigFile(file).stacks.map((s) => modelStack(s.stackId, s.model));
 }
 
 /** Whether a trust policy accepts a token, by the evaluator `keyless explain` uses; the provider's audiences are checked first, as STS does. */

@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, accessModelFromYaml } from '@keyless/policy';
+import { loadConfigFile } from '@keyless/policy';
 import type { AccessModel } from '@keyless/policy';
 
-/** Reads and validates an access config file (YAML). Throws ConfigError naming the file and each problem's line and column. */
+/**
+ * Reads and validates an access config file (YAML): the loader of @keyless/policy (`loadConfigFile`), for a
+ * `KeylessStack` of your own. Throws ConfigError naming the file and each problem's line and column.
+ */
 export function loadAccessModel(configFile: string | URL): AccessModel {
-  const path = configFile instanceof URL ? fileURLToPath(configFile) : configFile;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
-  }
-  return accessModelFromYaml(text, path);
+  return loadConfigFile(configFile, { kind: 'access' }).model;
 }
 
 /**

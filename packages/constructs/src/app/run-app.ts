@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, bootstrapModelsFromYaml, splitModel } from '@keyless/policy';
+import { loadConfigFile } from '@keyless/policy';
 import { App } from 'cdktf';
 import type { TerraformStack } from 'cdktf';
 import { BootstrapStack } from '../stacks/bootstrap-stack.js';
 import { KeylessStack } from '../stacks/keyless-stack.js';
-import { backendFromEnvironment, loadAccessModel } from './load.js';
-
+import { backendFromEnvironment } from './load.js';
+import { reportErrors } from './report-errors.js';
 
 export interface RunAppOptions {
   /** The access config file of the environment. */
@@ -36,10 +34,10 @@ export interface RunAppOptions {
  */
 export function runApp(options: RunAppOptions): App | undefined {
   return reportErrors(options.configFile, () => {
-    const model = loadAccessModel(options.configFile);
+    const { model, stacks } = loadConfigFile(options.configFile, { kind: 'access' });
     if (options.stackName !== undefined && model.sharding) throw new Error(`stackName: "${options.stackName}": a sharded environment names its stacks <environment>-<shard>`);
     const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
-    for (const { stackId, model: stackModel } of splitModel(model)) {
+    for (const { stackId, model: stackModel } of stacks) {
       new KeylessStack(app, options.stackName ?? stackId, {
         model: stackModel,
         backend: backendFromEnvironment(),
@@ -68,14 +66,12 @@ export interface RunBootstrapAppOptions {
 
 /** Synthesizes one `bootstrap-<account>` stack per account of the bootstrap config. */
 export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefined {
-  const path = options.configFile instanceof URL ? fileURLToPath(options.configFile) : options.configFile;
-  return reportErrors(path, () => {
+  return reportErrors(options.configFile, () => {
     // Validate every account before creating any stack, so a bad entry writes nothing at all.
-    const { config, accounts: validated } = bootstrapModelsFromYaml(readFileSync(path, 'utf8'), path);
-    const accounts = validated.map((a) => a.account);
+    const { config, stacks } = loadConfigFile(options.configFile, { kind: 'bootstrap' });
     const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
-    for (const account of accounts) {
-      new BootstrapStack(app, `bootstrap-${account.key}`, {
+    for (const { stackId, account } of stacks) {
+      new BootstrapStack(app, stackId, {
         account,
         infraRepository: config.infraRepository.name,
         backend: backendFromEnvironment(),
@@ -85,25 +81,4 @@ export function runBootstrapApp(options: RunBootstrapAppOptions): App | undefine
     app.synth();
     return app;
   });
-}
-
-/**
- * Runs `build`. A ConfigError is printed with every problem (nothing is synthesized); any other error as one
- * line naming the config file, with the stack trace only when KEYLESS_DEBUG is set. Either sets a failing exit
- * code and yields undefined.
- */
-function reportErrors<T>(configFile: string | URL, build: () => T): T | undefined {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\nnothing was synthesized\n`);
-    else {
-      const source = configFile instanceof URL ? fileURLToPath(configFile) : configFile;
-      const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, '; ').trim();
-      const debug = process.env['KEYLESS_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : ' (KEYLESS_DEBUG=1 prints the stack trace)';
-      process.stderr.write(`${source}: synthesis failed: ${message}${debug}\n`);
-    }
-    process.exitCode = 1;
-    return undefined;
-  }
 }

@@ -4,8 +4,7 @@
  * construct tree, without importing cdktf or the provider packages. `runApp` stays the entry for teams that
  * compose the constructs in stacks of their own.
  */
-import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@keyless/policy';
+import { reportErrors } from './report-errors.js';
 import { synthFast } from './synth.js';
 import type { FastSynthResult } from './synth.js';
 
@@ -26,17 +25,7 @@ export interface SynthAppOptions {
  * undefined on failure.
  */
 export function synthApp(options: SynthAppOptions): FastSynthResult | undefined {
-  try {
-    return synthFast(options.outdir !== undefined ? { configFile: options.configFile, outdir: options.outdir } : { configFile: options.configFile });
-  } catch (error) {
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\nnothing was synthesized\n`);
-    else {
-      const source = options.configFile instanceof URL ? fileURLToPath(options.configFile) : options.configFile;
-      const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, '; ').trim();
-      const debug = process.env['KEYLESS_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : ' (KEYLESS_DEBUG=1 prints the stack trace)';
-      process.stderr.write(`${source}: synthesis failed: ${message}${debug}\n`);
-    }
-    process.exitCode = 1;
-    return undefined;
-  }
+  return reportErrors(options.configFile, () =>
+    synthFast(options.outdir !== undefined ? { configFile: options.configFile, outdir: options.outdir } : { configFile: options.configFile }),
+  );
 }
