@@ -16,9 +16,10 @@ export function bootstrapAccountMap(root: string, file = BOOTSTRAP_CONFIG): Map<
 }
 
 /**
- * The access report of every stack in a checkout, by stack name: an app's `access.yaml` is the stack named
- * after its environment (as `runApp` names it), a `bootstrap.yaml` has a stack `bootstrap-<account>` per
- * account (as `runBootstrapApp` names them). A config that does not parse is reported in `errors`.
+ * The access report of every stack in a checkout, by stack name, with the stacks the loader gives (the ones synth
+ * writes): an app's `access.yaml` is the stack named after its environment, or one `<environment>-<shard>` per
+ * shard of a sharded environment (the report of that shard's repositories); a `bootstrap.yaml` has a stack
+ * `bootstrap-<account>` per account. A config that does not load is reported in `errors`.
  */
 export function accessReportsByStack(root: string): { reports: Map<string, AccessReport>; errors: string[] } {
   const reports = new Map<string, AccessReport>();
@@ -30,9 +31,7 @@ export function accessReportsByStack(root: string): { reports: Map<string, Acces
       const file = join(appsDir, app, name);
       if (!existsSync(file)) continue;
       try {
-        const loaded = loadConfigFile(file, { source: `apps/${app}/${name}` });
-        if (loaded.kind === 'access') reports.set(loaded.model.environment, accessReport(loaded.model));
-        else for (const { stackId, model } of loaded.stacks) reports.set(stackId, accessReport(model));
+        for (const { stackId, model } of loadConfigFile(file, { source: `apps/${app}/${name}` }).stacks) reports.set(stackId, accessReport(model));
       } catch (error) {
         errors.push((error as Error).message);
       }

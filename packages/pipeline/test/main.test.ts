@@ -82,6 +82,31 @@ describe('keyless-pipeline access-report', () => {
     expect(JSON.parse(out)).toMatchObject({ environment, accountId });
   });
 
+  it('prints the report of each shard of a sharded environment, with that shard\'s repositories', async () => {
+    const root = join(temp, 'sharded');
+    put(root, 'pnpm-workspace.yaml', 'packages:\n  - apps/*\n');
+    put(root, 'apps/dev/access.yaml', `environment: dev
+aws:
+  accountId: "111111111111"
+  region: eu-west-1
+  oidcProvider:
+    existingArn: arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com
+github:
+  owner: octo-org
+sharding:
+  by: team
+repositories:
+${['web', 'api'].map((repo) => `  ${repo}:\n    team: ${repo === 'web' ? 'front' : 'back'}\n    roles:\n      deploy:\n        trust:\n          branches: [main]\n`).join('')}`);
+    for (const [stack, repository] of [['dev-team-front', 'octo-org/web'], ['dev-team-back', 'octo-org/api']]) {
+      const { code, out } = await run(['access-report', '--stack', stack as string], { cwd: root });
+      expect(code).toBe(0);
+      const report = JSON.parse(out) as { environment: string; roles: { repository: string }[] };
+      expect(report.environment).toBe('dev');
+      expect(report.roles.map((r) => r.repository)).toEqual([repository]);
+    }
+    expect(await run(['access-report', '--stack', 'dev'], { cwd: root })).toMatchObject({ code: 0, out: 'null\n' });
+  });
+
   it('prints null for a stack the checkout does not have (a new stack has no base)', async () => {
     expect(await run(['access-report', '--stack', 'staging'])).toMatchObject({ code: 0, out: 'null\n' });
   });
