@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -215,5 +216,53 @@ describe('loadConfigFile', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, ACCESS.replace('branches: [main]', 'branches: ["*"]'));
     expect(errorOf(() => loadConfigFile(file, { source: 'apps/dev/access.yaml' }))).toMatch(/\napps\/dev\/access\.yaml:12:22: repositories\.web/);
+  });
+});
+
+describe('loadConfigText, over generated access configs', () => {
+  const repo = fc.record({ team: fc.constantFrom('a', 'b', 'c'), branch: fc.constantFrom('main', 'release', '*', 'dev/*') });
+  const configs = fc.record({
+    sharded: fc.boolean(),
+    repositories: fc.uniqueArray(fc.tuple(fc.constantFrom('web', 'api', 'docs', 'infra', 'ml', 'ops'), repo), { minLength: 1, maxLength: 6, selector: ([name]) => name }),
+  });
+  type Generated = { sharded: boolean; repositories: [string, { team: string; branch: string }][] };
+
+  function text({ sharded, repositories }: Generated): string {
+    const head = ACCESS.slice(0, ACCESS.indexOf('repositories:\n'));
+    const provider = sharded ? '  oidcProvider:\n    existingArn: arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com\n' : '';
+    const entries = repositories.map(([name, r]) => `  ${name}:\n${sharded ? `    team: ${r.team}\n` : ''}    roles:\n      deploy:\n        trust:\n          branches: ["${r.branch}"]\n`);
+    return `${head.replace('github:\n', `${provider}github:\n`)}${sharded ? 'sharding:\n  by: team\n' : ''}repositories:\n${entries.join('')}`;
+  }
+
+  it('gives every repository to exactly one stack, or locates every problem in the one form', () => {
+    fc.assert(
+      fc.property(configs, (generated) => {
+        const attempt = attemptConfigText(text(generated), 'apps/dev/access.yaml');
+        const bad = generated.repositories.filter(([, r]) => r.branch.includes('*')).map(([name]) => name);
+        if (bad.length > 0) {
+          expect(attempt.loaded).toBeUndefined();
+          for (const issue of attempt.error?.issues ?? []) expect([issue.line, issue.column].every((n) => n !== undefined && n >= 1)).toBe(true);
+          for (const line of (attempt.error?.message ?? '').split('\n').slice(1)) expect(line).toMatch(/^apps\/dev\/access\.yaml:\d+:\d+: repositories\.\w+\.roles\.deploy\.trust\.branches\[0\]: /);
+          expect(new Set(attempt.error?.issues.map((i) => i.path[1]))).toEqual(new Set(bad));
+          return;
+        }
+        const stacks = attempt.loaded?.stacks ?? [];
+        const teams = [...new Set(generated.repositories.map(([, r]) => r.team))].sort();
+        expect(stacks.map((s) => s.stackId)).toEqual(generated.sharded ? teams.map((t) => `dev-team-${t}`) : ['dev']);
+        expect(stacks.flatMap((s) => s.model.repositories.map((r) => r.key)).sort()).toEqual(generated.repositories.map(([name]) => name).sort());
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('loads the same stacks whatever the order of the repositories', () => {
+    fc.assert(
+      fc.property(configs, (generated) => {
+        const valid = { ...generated, repositories: generated.repositories.map(([name, r]): [string, { team: string; branch: string }] => [name, { ...r, branch: r.branch.replace(/\*/g, 'x') }]) };
+        const reversed = { ...valid, repositories: [...valid.repositories].reverse() };
+        expect(loadConfigText(text(reversed), 'access.yaml').stacks).toEqual(loadConfigText(text(valid), 'access.yaml').stacks);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
