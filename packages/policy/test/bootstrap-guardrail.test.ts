@@ -92,6 +92,21 @@ describe('organizationGuardrail in the bootstrap config', () => {
     expect(JSON.stringify(dev)).not.toContain('organizations:');
   });
 
+  it('conditions every organizations: action of every pipeline role on resource control policies', () => {
+    for (const a of accounts(BASE)) {
+      for (const [roleKey, role] of Object.entries(a.access.repositories['octo-infra']?.roles ?? {})) {
+        for (const policy of Object.values(role.inlinePolicies ?? {})) {
+          for (const statement of [policy.Statement].flat() as { Action?: string | string[]; Condition?: unknown }[]) {
+            const actions = [statement.Action ?? []].flat();
+            if (!actions.some((action) => action.startsWith('organizations:'))) continue;
+            expect(actions.every((action) => action.startsWith('organizations:')), `${a.key} ${roleKey}`).toBe(true);
+            expect(statement.Condition, `${a.key} ${roleKey}`).toEqual({ StringEquals: { 'organizations:PolicyType': 'RESOURCE_CONTROL_POLICY' } });
+          }
+        }
+      }
+    }
+  });
+
   it('gives the same accounts whatever the order of the targets', () => {
     const reordered = BASE.replace('    - ou-ab12-34cd56ef\n    - r-ab12\n    - "111111111111"\n', '    - "111111111111"\n    - r-ab12\n    - ou-ab12-34cd56ef\n');
     expect(reordered).not.toBe(BASE);
@@ -159,7 +174,8 @@ describe('organizationGuardrail refusals', () => {
       fc.stringMatching(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/),
       fc.stringMatching(/^[0-9]{12}$/),
     );
-    const edit = (id: string) => BASE.replace('    - r-ab12\n', `    - ${JSON.stringify(id)}\n`);
+    // A function replacement: a replacement string would read "$&" and the like in the id as patterns.
+    const edit = (id: string) => BASE.replace('    - r-ab12\n', () => `    - ${JSON.stringify(id)}\n`);
     fc.assert(
       fc.property(valid, (id) => {
         fc.pre(!['ou-ab12-34cd56ef', '111111111111'].includes(id));
