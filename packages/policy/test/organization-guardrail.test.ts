@@ -111,6 +111,8 @@ describe('the guardrail, evaluated beside a role that trusts every GitHub reposi
     ['a token of another owner with the same name in repository_owner', githubToken('654321', { repository_owner: 'octo-org' }), false],
     ['an owner id with a leading zero', githubToken('0123456'), false],
     ['an owner id with a space', githubToken('123456 '), false],
+    ['the owner id as a number (claims typed by hand), the organisation’s', githubToken(null, { repository_owner_id: 123456 }), true],
+    ['the owner id as a number, another owner’s', githubToken(null, { repository_owner_id: 999999 }), false],
     ['a token without repository_owner_id (fail closed)', githubToken(null), false],
     ['a token whose repository_owner_id is empty', githubToken(''), false],
   ])('%s: allowed %s', (_, claims, allowed) => {
