@@ -82,7 +82,7 @@ export function organizationGuardrailPolicy(options: OrganizationGuardrailOption
       Condition: {
         // Only tokens of this issuer: every GitHub token has a sub, no other provider's token has this key.
         Null: { [`${prefix}:sub`]: 'false' },
-        // Ids are numbers in the token and strings in conditions; an absent key makes StringNotEquals true.
+        // Conditions compare text, so the id is written as its digits; an absent key makes StringNotEquals true.
         StringNotEquals: { [`${prefix}:repository_owner_id`]: String(ownerId) },
       },
     })),
