@@ -20,11 +20,13 @@ function problems(input: Record<string, unknown>): readonly string[] {
   }
 }
 
-const allowed = (input: Record<string, unknown>, sub: string): boolean => {
+const allowed = (input: Record<string, unknown>, sub: string, claims: Record<string, string> = {}): boolean => {
   const model = buildAccessModel(parseAccessConfig(input));
   const role = model.repositories.find((r) => r.key === 'docs')?.roles[0];
   if (!role) throw new Error('no role');
-  return evaluateTrustPolicy(role.trustPolicy, { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub }).allowed;
+  // The token carries the ids GitHub gives the repository its sub names; api is the one with a known id here.
+  const ids = /^repo:octo-org(@123456)?\/api(@777)?:/.test(sub) ? { repository_id: '777', repository_owner_id: '123456' } : {};
+  return evaluateTrustPolicy(role.trustPolicy, { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub, ...ids, ...claims }).allowed;
 };
 
 describe('a role trusted by several repositories', () => {
@@ -35,10 +37,19 @@ describe('a role trusted by several repositories', () => {
   it('trusts each repository with its own subjects, in its own subject format', () => {
     const role = buildAccessModel(parseAccessConfig(input)).repositories.find((r) => r.key === 'docs')?.roles[0];
     expect(role?.claims).toEqual([
+      'repo:octo-org/api:environment:docs',
       'repo:octo-org/docs:ref:refs/heads/main',
       'repo:octo-org/handbook:ref:refs/heads/main',
       'repo:octo-org@123456/api@777:environment:docs',
     ]);
+  });
+
+  it('pins the ids of the repository whose ids it knows, in its own statement, and only there', () => {
+    expect(allowed(input, 'repo:octo-org/api:environment:docs', { repository_id: '999' })).toBe(false);
+    expect(allowed(input, 'repo:octo-org/api:environment:docs', { repository_owner_id: '1' })).toBe(false);
+    // A repository renamed to api keeps its own id: the name alone does not let it in.
+    expect(allowed(input, 'repo:octo-org/api:environment:docs', { repository_id: '778' })).toBe(false);
+    expect(allowed(input, 'repo:octo-org/handbook:ref:refs/heads/main', { repository_id: '777' })).toBe(true);
   });
 
   it.each([
@@ -46,7 +57,8 @@ describe('a role trusted by several repositories', () => {
     ['repo:octo-org/docs:ref:refs/heads/main', true],
     ['repo:octo-org@123456/api@777:environment:docs', true],
     ['repo:octo-org/handbook:environment:docs', false],
-    ['repo:octo-org/api:environment:docs', false],
+    ['repo:octo-org/api:environment:docs', true],
+    ['repo:octo-org/api:ref:refs/heads/main', false],
     ['repo:octo-org/handbook-2:ref:refs/heads/main', false],
   ])('evaluates %s as %s', (sub, expected) => {
     expect(allowed(input, sub)).toBe(expected);

@@ -380,7 +380,13 @@ describe("GitHub's default audience", () => {
     expect(text).toMatch(/^gha-dev-web-deploy .*GITHUB AUDIENCE/m);
     expect(text).toContain("  ! gha-dev-web-deploy: tokens with GitHub's default audience https://github.com/octo-org are accepted");
     // explain reasons with the same trust policy: such a token is accepted.
-    const verdicts = explainToken(model, { sub: 'repo:octo-org@123456/web@456789:ref:refs/heads/main', aud: 'https://github.com/octo-org' });
+    const verdicts = explainToken(model, {
+      sub: 'repo:octo-org@123456/web@456789:environment:production',
+      ref: 'refs/heads/main',
+      repository_id: '456789',
+      repository_owner_id: '123456',
+      aud: 'https://github.com/octo-org',
+    });
     expect(verdicts.some((v) => v.allowed && v.role === 'gha-dev-web-deploy')).toBe(true);
   });
 

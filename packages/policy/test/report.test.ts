@@ -14,11 +14,12 @@ const WORKFLOW = 'octo-org/automation/.github/workflows/deploy.yml@refs/heads/ma
 
 // web: trusted by name and by id (subjectFormat both), an administrator-equivalent deploy role with a tag
 // pattern, and a read-only pull request role without a variable. api: by name only, an environment role.
-// svc: by id only (immutable).
+// svc: by id only (immutable). Ids are not pinned beside sub here (pinIds: false), so that trust by name shows
+// in the report; test/trust-v2.test.ts covers pinned ids.
 const CONFIG = {
   environment: 'dev',
   aws: { accountId: '111111111111', region: 'eu-west-1' },
-  github: { owner: 'octo-org', ownerId: OWNER_ID },
+  github: { owner: 'octo-org', ownerId: OWNER_ID, pinIds: false },
   repositories: {
     web: {
       id: WEB_ID,

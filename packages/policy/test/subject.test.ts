@@ -42,7 +42,8 @@ describe('subjectClaims', () => {
     ['a reusable workflow at a branch', spec({ kind: 'environment', name: 'prod' }, byName, `${WORKFLOW}@refs/heads/main`), [`${REPO}:environment:prod:job_workflow_ref:${WORKFLOW}@refs/heads/main`]],
     ['a reusable workflow at a tag', spec(main, byName, `${WORKFLOW}@refs/tags/v1`), [`${REPO}:ref:refs/heads/main:job_workflow_ref:${WORKFLOW}@refs/tags/v1`]],
     ['a reusable workflow at a commit', spec({ kind: 'pull-request' }, byName, `${WORKFLOW}@${SHA}`), [`${REPO}:pull_request:job_workflow_ref:${WORKFLOW}@${SHA}`]],
-    ['the immutable format by default when both ids are known', spec(main, withIds), [`${IMMUTABLE}:ref:refs/heads/main`]],
+    ['both formats by default when both ids are known (pinned beside sub)', spec(main, withIds), [`${REPO}:ref:refs/heads/main`, `${IMMUTABLE}:ref:refs/heads/main`]],
+    ['the immutable format by default when both ids are known but not pinned', spec(main, { ...withIds, pinIds: false }), [`${IMMUTABLE}:ref:refs/heads/main`]],
     ['the name format by default when an id is missing', spec(main, { ...byName, ownerId: 123456 }), [`${REPO}:ref:refs/heads/main`]],
     ['the name format when asked, ids known', spec(main, { ...withIds, subjectFormat: 'name' }), [`${REPO}:ref:refs/heads/main`]],
     ['the immutable format when asked', spec({ kind: 'environment', name: 'prod' }, { ...withIds, subjectFormat: 'immutable' }), [`${IMMUTABLE}:environment:prod`]],
@@ -171,7 +172,7 @@ function swapCase(text: string): string {
 }
 
 /** Near misses of the token: each changes one thing an attacker might control or a generator might get wrong. */
-function mutations(repository: Required<RepositoryIdentity>, context: SubjectContext): string[] {
+function mutations(repository: Required<Omit<RepositoryIdentity, 'pinIds'>>, context: SubjectContext): string[] {
   const { owner, name: repo } = repository;
   const ownerId = String(repository.ownerId);
   const id = String(repository.id);

@@ -11,7 +11,7 @@ import {
   checkRolePath,
   checkSessionDuration,
   checkTag,
-  subjectClaims,
+  subjectGrant,
 } from '@keyless/policy';
 import type { PolicyDocument, SubjectSpec } from '@keyless/policy';
 import { Token } from 'cdktf';
@@ -163,7 +163,9 @@ function roleSpec(at: string, props: GithubActionsRoleProps): RoleSpec {
       fail('subjects', 'pull requests', 'pull request jobs run code from the pull request; set readOnly for a role that only reads, or dangerouslyAllowPullRequestsWithWriteAccess');
     }
   }
-  const claims = [...new Set(props.subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef: props.dangerouslyAllowAnyWorkflowRef })))].sort();
+  // Each subject with the further claims it requires (pinned ids, an environment's refs): the model's own rule.
+  const grants = props.subjects.map((s) => subjectGrant(s, { allowAnyWorkflowRef: props.dangerouslyAllowAnyWorkflowRef }));
+  const claims = [...new Set(grants.flatMap((g) => g.subjects))].sort();
   const managed = [...new Set(props.managedPolicyArns ?? [])].sort();
   const maxManaged = props.managedPoliciesPerRole ?? LIMITS.managedPoliciesPerRole;
   if (managed.length > maxManaged) fail('managedPolicyArns', managed.length, `a role has at most ${maxManaged} managed policies (raisable by quota to 25)`);
@@ -179,7 +181,8 @@ function roleSpec(at: string, props: GithubActionsRoleProps): RoleSpec {
     trustPolicy = buildTrustPolicy({
       providerArn: provider.oidcProviderArn,
       conditionKeyPrefix: provider.issuer.conditionKeyPrefix,
-      subjects: claims,
+      subjects: [],
+      grants,
       audiences: provider.audiences,
       dangerouslyAllowGithubAudience: provider.allowGithubAudience,
       maxChars: props.trustPolicyMaxChars ?? LIMITS.trustPolicyMaxChars,

@@ -13,7 +13,9 @@ const subjectFields = {
   branchPatterns: stringList.optional().describe('Branch patterns with "*", such as release/*; an explicit opt-in'),
   tags: stringList.optional().describe('Exact tag names'),
   tagPatterns: stringList.optional().describe('Tag patterns with "*", such as v*'),
-  environments: stringList.optional().describe('GitHub environment names; jobs that name an environment get this subject'),
+  environments: stringList
+    .optional()
+    .describe('GitHub environment names; with branches, branchPatterns, tags or tagPatterns beside them, the job must name the environment AND run on one of those refs'),
   pullRequests: z.boolean().optional().describe('Trust jobs of pull requests (without environment); read-only roles only'),
 };
 
@@ -62,6 +64,16 @@ const roleSchema = z.strictObject({
   dangerouslyAllowAdministratorAccess: z.boolean().optional(),
   dangerouslyAllowAnyWorkflowRef: z.boolean().optional(),
 });
+
+const organizationRoleSchema = roleSchema
+  .omit({ trust: true, variable: true, dangerouslyAllowAnyBranch: true, dangerouslyAllowPullRequestsWithWriteAccess: true })
+  .extend({
+    trust: z.strictObject({
+      workflows: stringList.describe(
+        'The reviewed reusable workflows (OWNER/REPO/.github/workflows/FILE.yml@REF, in a repository of the owner) every job must run; the ref is pinned unless dangerouslyAllowAnyWorkflowRef',
+      ),
+    }),
+  });
 
 const environmentSchema = z.strictObject({
   reviewers: z
@@ -122,7 +134,21 @@ export const accessConfigSchema = z.strictObject({
       .boolean()
       .optional()
       .describe("Accept GitHub's default audience https://github.com/OWNER in audiences; every token requested without an audience carries it"),
+    pinIds: z
+      .boolean()
+      .optional()
+      .describe(
+        'Require repository_id and repository_owner_id beside sub for every repository whose ids are known; default true on github.com, false on other issuers (AWS documents these keys for github.com)',
+      ),
   }),
+  organization: z
+    .strictObject({
+      roles: z
+        .record(z.string(), organizationRoleSchema)
+        .describe('Roles every repository of the owner may assume, only through the pinned reusable workflows; needs github.ownerId'),
+    })
+    .optional()
+    .describe('Organization-wide roles: trusted by repository_owner_id and job_workflow_ref, not by repository'),
   sharding: z
     .strictObject({
       by: z.enum(['hash', 'team']).describe('hash: a stable hash of the repository name; team: the repository team'),
@@ -154,6 +180,7 @@ export const accessConfigSchema = z.strictObject({
 export type AccessConfig = z.infer<typeof accessConfigSchema>;
 export type RepositoryConfig = z.infer<typeof repositorySchema>;
 export type RoleConfig = z.infer<typeof roleSchema>;
+export type OrganizationRoleConfig = z.infer<typeof organizationRoleSchema>;
 export type TrustConfig = z.infer<typeof trustSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type IssuerConfig = z.infer<typeof issuerSchema>;

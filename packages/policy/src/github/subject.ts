@@ -3,6 +3,7 @@
  * GitHub puts in their tokens.
  */
 import { checkEnvironmentName, checkGithubId, checkNameText, checkOwnerName, checkRefName, checkRepositoryName } from '../iam/limits.js';
+import type { GithubClaimKey, TrustGrant } from '../iam/trust-policy.js';
 
 /**
  * How a repository appears in the `sub` claim.
@@ -29,7 +30,14 @@ export interface RepositoryIdentity {
    * @default - none: only the `name` format is possible
    */
   readonly id?: number;
-  /** @default - `immutable` when both ids are known, `name` otherwise */
+  /**
+   * Require the token's `repository_id` and `repository_owner_id` to be these ids, beside `sub` (AWS STS checks
+   * them at assume time). A renamed, recreated or transferred name can then never be squatted, whatever form of
+   * `sub` the repository sends.
+   * @default true when both ids are known
+   */
+  readonly pinIds?: boolean;
+  /** @default - `both` when both ids are known and pinned, `immutable` when known but not pinned, `name` otherwise */
   readonly subjectFormat?: SubjectFormat;
 }
 
@@ -49,6 +57,12 @@ export interface SubjectSpec {
    * @default - any workflow of the repository, under the default subject template
    */
   readonly workflow?: string;
+  /**
+   * The refs an environment's job must run on (the token's `ref` claim: `refs/heads/main`, or patterns such as
+   * `refs/heads/release/*`), beside the environment's subject: the environment AND one of these refs.
+   * @default - any ref the environment admits
+   */
+  readonly refs?: readonly string[];
 }
 
 /** The claim keys of the subject template that keyless uses when a role pins a reusable workflow. */
@@ -56,7 +70,25 @@ export const WORKFLOW_SUBJECT_CLAIM_KEYS = ['repo', 'context', 'job_workflow_ref
 
 export function effectiveSubjectFormat(repository: RepositoryIdentity): SubjectFormat {
   if (repository.subjectFormat) return repository.subjectFormat;
-  return repository.ownerId !== undefined && repository.id !== undefined ? 'immutable' : 'name';
+  if (repository.ownerId === undefined || repository.id === undefined) return 'name';
+  // With the ids pinned beside sub, either form of sub is safe: accept both, so no repository is locked out.
+  return repository.pinIds === false ? 'immutable' : 'both';
+}
+
+/** Whether the trust policy requires the repository's and owner's ids beside `sub`. */
+export function pinsIds(repository: RepositoryIdentity): boolean {
+  return repository.pinIds !== false && repository.ownerId !== undefined && repository.id !== undefined;
+}
+
+/** The further claims a spec requires beside `sub`: the pinned ids, and the refs of an environment+branch subject. */
+export function subjectGrant(spec: SubjectSpec, opts: { allowAnyWorkflowRef?: boolean } = {}): TrustGrant {
+  const claims: Partial<Record<GithubClaimKey, readonly string[]>> = {};
+  if (pinsIds(spec.repository)) {
+    claims.repository_id = [String(spec.repository.id)];
+    claims.repository_owner_id = [String(spec.repository.ownerId)];
+  }
+  if (spec.refs !== undefined && spec.refs.length > 0) claims.ref = [...spec.refs];
+  return { subjects: subjectClaims(spec, opts), ...(Object.keys(claims).length > 0 ? { claims } : {}) };
 }
 
 /**
@@ -124,6 +156,17 @@ export function checkSubject(spec: SubjectSpec, opts: { allowAnyWorkflowRef?: bo
     case 'pull-request':
       break;
   }
+  if (spec.refs !== undefined) {
+    if (context.kind !== 'environment') return 'refs narrow an environment subject; a branch or tag subject names its ref already';
+    if (spec.refs.length === 0) return 'list at least one ref, or leave refs out';
+    for (const ref of spec.refs) {
+      const match = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
+      if (!match) return `ref "${ref}": a ref is refs/heads/BRANCH or refs/tags/TAG`;
+      const refProblem = checkRefName(match[2] ?? '', true);
+      if (refProblem) return `ref "${ref}": ${refProblem}`;
+      if (/^\*+$/.test(match[2] ?? '')) return `ref "${ref}": a bare "*" admits every ${match[1] === 'heads' ? 'branch' : 'tag'}; name them`;
+    }
+  }
   if (spec.workflow !== undefined) return checkWorkflowRef(spec.workflow, opts.allowAnyWorkflowRef === true);
   return undefined;
 }
@@ -176,5 +219,6 @@ export function describeSubject(spec: SubjectSpec): string {
         return 'pull requests';
     }
   })();
-  return spec.workflow === undefined ? `${repo}, ${context}` : `${repo}, ${context}, workflow ${spec.workflow}`;
+  const refs = spec.refs === undefined || spec.refs.length === 0 ? '' : `, on ${spec.refs.join(' or ')}`;
+  return spec.workflow === undefined ? `${repo}, ${context}${refs}` : `${repo}, ${context}${refs}, workflow ${spec.workflow}`;
 }

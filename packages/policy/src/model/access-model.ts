@@ -92,7 +92,13 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   if (defaults.permissionsBoundaryArn !== undefined && p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkManagedPolicyArn(defaults.permissionsBoundaryArn)))
     p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkPolicyArnTarget(defaults.permissionsBoundaryArn, checkPartition(partition) === undefined ? partition : undefined, config.aws.accountId));
 
+  // AWS documents the GitHub claim keys for github.com; elsewhere pinning waits for the config's opt-in.
+  const pinIds = config.github.pinIds ?? issuer.kind === 'github.com';
+  if (config.github.pinIds === true && config.github.ownerId === undefined)
+    p.add(['github', 'pinIds'], true, 'pinning ids needs github.ownerId (the numeric id of the owner) and each repository\'s id');
+
   const context: RepoContext = {
+    pinIds,
     globalsOk: p.lines.length === 0,
     variableScopes: new Map(),
     config, partition, resolvedIssuer, providerArn, audiences, trustPolicyMaxChars, managedPoliciesPerRole,
@@ -152,6 +158,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
       issuer,
       resolvedIssuer,
       audiences,
+      pinIds,
       ...(allowGithubAudience ? { dangerouslyAllowGithubAudience: true as const } : {}),
     },
     repositories,

@@ -1,11 +1,11 @@
 /** A repository of the config: its identity, the environments keyless manages for it, its roles and variables. */
 import type { EnvironmentConfig, RepositoryConfig } from '../config/access-config.js';
-import { WORKFLOW_SUBJECT_CLAIM_KEYS, effectiveSubjectFormat } from '../github/subject.js';
+import { WORKFLOW_SUBJECT_CLAIM_KEYS } from '../github/subject.js';
 import { checkEnvironmentName, checkGithubId, checkRefName, checkRepositoryName } from '../iam/limits.js';
 import { shardOf } from './placement.js';
 import { buildRole } from './role.js';
 import type { Problems, RepoContext } from './support.js';
-import { sortedEntries, sortedUnique } from './support.js';
+import { identityOf, sortedEntries, sortedUnique } from './support.js';
 import type { EnvironmentModel, RepositoryModel, RoleModel } from './types.js';
 import { buildVariables } from './variables.js';
 
@@ -16,8 +16,8 @@ export function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoCo
   if (!p.check(at, key, checkRepositoryName(key))) return undefined;
   const ownerId = ctx.config.github.ownerId;
   if (repo.id !== undefined) p.check([...at, 'id'], repo.id, checkGithubId(repo.id));
-  const identityBase = { owner: ctx.config.github.owner, name: key, ...(ownerId !== undefined ? { ownerId } : {}), ...(repo.id !== undefined ? { id: repo.id } : {}) };
-  const subjectFormat = effectiveSubjectFormat({ ...identityBase, ...(repo.subjectFormat ? { subjectFormat: repo.subjectFormat } : {}) });
+  const identity = identityOf(ctx, key, repo.id, repo.subjectFormat);
+  const subjectFormat = identity.subjectFormat;
   if (subjectFormat !== 'name') {
     if (repo.id === undefined || ownerId === undefined) {
       p.add([...at, 'subjectFormat'], subjectFormat,
@@ -27,7 +27,6 @@ export function buildRepository(key: string, repo: RepositoryConfig, ctx: RepoCo
       p.add([...at, 'subjectFormat'], subjectFormat, `immutable subjects exist only on github.com; ${ctx.resolvedIssuer.label} issues name-based subjects`);
     }
   }
-  const identity = { ...identityBase, subjectFormat };
   const identityOk = p.lines.length === before;
 
   // Environments this app manages.

@@ -79,6 +79,7 @@ export function buildRole(
     subjects: [...trust.subjects].sort((a, b) => cmp(describeSubject(a), describeSubject(b))),
     claims: trust.claims,
     trustPolicy: trust.trustPolicy,
+    grants: trust.grants,
     managedPolicyArns: permissions.managedPolicyArns,
     inlinePolicies: permissions.inlinePolicies,
     maxSessionDurationSeconds: duration,

@@ -2,6 +2,8 @@
 import { describeValue, formatPath, parsePathPrefix } from '../config/access-config.js';
 import type { AccessConfig, ConfigProblem, IssuerConfig } from '../config/access-config.js';
 import type { GithubIssuer, ResolvedIssuer } from '../github/issuer.js';
+import { effectiveSubjectFormat } from '../github/subject.js';
+import type { RepositoryIdentity, SubjectFormat } from '../github/subject.js';
 
 /** Collects problems so that one run reports all of them, each with its path, value and rule (`items`). */
 export class Problems {
@@ -60,6 +62,8 @@ export function cmp(a: string, b: string): number {
 export type VariableScopes = Map<string, Map<string, string>>;
 
 export interface RepoContext {
+  /** Whether repositories with known ids get them pinned beside sub (github.pinIds, default per issuer). */
+  readonly pinIds: boolean;
   /** False when the aws, github or defaults entries have problems: trust policies are then not built. */
   readonly globalsOk: boolean;
   readonly variableScopes: VariableScopes;
@@ -75,4 +79,16 @@ export interface RepoContext {
   readonly defaultDuration: number;
   readonly roleArnVariable: string;
   readonly regionVariable: string;
+}
+
+/**
+ * The identity of a repository of the owner: its ids when the config knows them, whether they are pinned, and
+ * its subject format (explicit, else `both` with pinned ids, `immutable` with unpinned ids, `name` without ids;
+ * always `name` by default on an issuer without immutable subjects).
+ */
+export function identityOf(ctx: RepoContext, name: string, id: number | undefined, format: SubjectFormat | undefined): RepositoryIdentity & { readonly subjectFormat: SubjectFormat } {
+  const ownerId = ctx.config.github.ownerId;
+  const base = { owner: ctx.config.github.owner, name, ...(ownerId !== undefined ? { ownerId } : {}), ...(id !== undefined ? { id } : {}), pinIds: ctx.pinIds };
+  const subjectFormat = format ?? (ctx.resolvedIssuer.supportsImmutableSubjects ? effectiveSubjectFormat(base) : 'name');
+  return { ...base, subjectFormat };
 }

@@ -5,21 +5,27 @@
 import { formatPath } from '../config/access-config.js';
 import type { EnvironmentConfig, RoleConfig } from '../config/access-config.js';
 import { isGithubAudience } from '../github/issuer.js';
-import { checkSubject, checkWorkflowRef, effectiveSubjectFormat, subjectClaims } from '../github/subject.js';
+import { checkSubject, checkWorkflowRef, effectiveSubjectFormat, pinsIds, subjectGrant } from '../github/subject.js';
 import type { RepositoryIdentity, SubjectContext, SubjectSpec } from '../github/subject.js';
 import { checkEnvironmentName, checkRefName, checkRepositoryName } from '../iam/limits.js';
 import { buildTrustPolicy } from '../iam/trust-policy.js';
-import type { PolicyDocument } from '../iam/trust-policy.js';
+import type { PolicyDocument, TrustGrant } from '../iam/trust-policy.js';
 import type { Problems, RepoContext } from './support.js';
-import { sortedEntries, sortedUnique, toIssuer } from './support.js';
+import { identityOf, sortedEntries, sortedUnique, toIssuer } from './support.js';
 import type { Risk } from './types.js';
 
 export type TrustBlock = Omit<NonNullable<RoleConfig['trust']>, 'repositories' | 'workflows'>;
 
 /** A role's trust as read from the config, before its subjects are built. */
+/** One subject of a trust block: a context, and for an environment beside ref selectors, the refs it must run on. */
+export interface TrustEntry {
+  readonly context: SubjectContext;
+  readonly refs?: readonly string[];
+}
+
 export interface TrustDraft {
-  readonly contexts: readonly SubjectContext[];
-  readonly others: readonly { readonly identity: RepositoryIdentity; readonly contexts: readonly SubjectContext[] }[];
+  readonly contexts: readonly TrustEntry[];
+  readonly others: readonly { readonly identity: RepositoryIdentity; readonly contexts: readonly TrustEntry[] }[];
   readonly workflows: readonly string[];
   readonly allowAnyWorkflowRef: boolean;
 }
@@ -40,7 +46,7 @@ export function readTrust(
   const trustAt = [...at, 'trust'];
   const own = Object.hasOwn(ctx.config.repositories, repository.name) ? ctx.config.repositories[repository.name] : undefined;
   const contexts = parseContexts(trust, trustAt, role, readOnly, risks, p, { repoKey: repository.name, declared: own?.environments });
-  const others: { identity: RepositoryIdentity; contexts: SubjectContext[] }[] = [];
+  const others: { identity: RepositoryIdentity; contexts: TrustEntry[] }[] = [];
   for (const [otherKey, otherTrust] of sortedEntries(trust.repositories)) {
     const otherAt = [...trustAt, 'repositories', otherKey];
     if (!p.check(otherAt, otherKey, checkRepositoryName(otherKey))) continue;
@@ -57,9 +63,7 @@ export function readTrust(
     const otherContexts = parseContexts(otherTrust, otherAt, role, readOnly, risks, p, { repoKey: declared?.[0] ?? otherKey, declared: declaredRepo?.environments });
     if (otherContexts.length === 0 && countSubjects(otherTrust) === 0)
       p.add(otherAt, otherTrust, 'list at least one subject for this repository: branches, branchPatterns, tags, tagPatterns, environments or pullRequests');
-    const ownerId = ctx.config.github.ownerId;
-    const base = { owner: repository.owner, name: declared?.[0] ?? otherKey, ...(ownerId !== undefined ? { ownerId } : {}), ...(declaredRepo?.id !== undefined ? { id: declaredRepo.id } : {}) };
-    const identity = { ...base, subjectFormat: effectiveSubjectFormat({ ...base, ...(declaredRepo?.subjectFormat ? { subjectFormat: declaredRepo.subjectFormat } : {}) }) };
+    const identity = identityOf(ctx, declared?.[0] ?? otherKey, declaredRepo?.id, declaredRepo?.subjectFormat);
     if (repoPinsWorkflows) {
       p.add(otherAt, otherKey, 'a role that pins reusable workflows trusts its own repository only');
       continue;
@@ -107,42 +111,66 @@ export function buildTrust(
   ctx: RepoContext,
   risks: Risk[],
   p: Problems,
-): { subjects: SubjectSpec[]; claims: string[]; trustPolicy: PolicyDocument } | undefined {
+): { subjects: SubjectSpec[]; claims: string[]; grants: TrustGrant[]; trustPolicy: PolicyDocument } | undefined {
   const { contexts, others, workflows, allowAnyWorkflowRef } = draft;
 
   const subjects: SubjectSpec[] = [];
+  const spec = (repo: RepositoryIdentity, entry: TrustEntry, workflow?: string): SubjectSpec => ({
+    repository: repo,
+    context: entry.context,
+    ...(workflow !== undefined ? { workflow } : {}),
+    ...(entry.refs !== undefined ? { refs: entry.refs } : {}),
+  });
   for (const c of contexts) {
-    if (workflows.length === 0) subjects.push({ repository, context: c });
-    for (const w of workflows) subjects.push({ repository, context: c, workflow: w });
+    if (workflows.length === 0) subjects.push(spec(repository, c));
+    for (const w of workflows) subjects.push(spec(repository, c, w));
   }
-  for (const other of others) for (const c of other.contexts) subjects.push({ repository: other.identity, context: c });
-  if (others.some((o) => o.identity.subjectFormat !== 'immutable') && !risks.some((r) => r.kind === 'name-recycling'))
+  for (const other of others) for (const c of other.contexts) subjects.push(spec(other.identity, c));
+  if (others.some((o) => subjectFormatRisk(o.identity)) && !risks.some((r) => r.kind === 'name-recycling'))
     risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only for some repositories; whoever owns the name later inherits the access (set ids for immutable subjects)' });
   const githubAudience = ctx.audiences.find((aud) => isGithubAudience(aud, toIssuer(ctx.config.github.issuer)));
   if (githubAudience !== undefined)
     risks.push({ kind: 'github-audience', detail: `tokens with GitHub's default audience ${githubAudience} are accepted: any service that receives a token a workflow requested without an audience can replay it here` });
   let claims: string[] = [];
   try {
-    claims = sortedUnique(subjects.flatMap((s) => subjectClaims(s, { allowAnyWorkflowRef })));
+    const grants = subjects.map((s) => subjectGrant(s, { allowAnyWorkflowRef }));
+    claims = sortedUnique(grants.flatMap((g) => g.subjects));
     const trustPolicy = buildTrustPolicy({
+      grants,
       dangerouslyAllowGithubAudience: ctx.config.github.dangerouslyAllowGithubAudience === true,
       providerArn: ctx.providerArn,
       conditionKeyPrefix: ctx.resolvedIssuer.conditionKeyPrefix,
-      subjects: claims,
+      subjects: [],
       audiences: ctx.audiences,
       maxChars: ctx.trustPolicyMaxChars,
       label: 'trust',
     });
-    return { subjects, claims, trustPolicy };
+    return { subjects, claims, grants: sortGrants(grants), trustPolicy };
   } catch (error) {
     p.add([...at, 'trust'], `${claims.length || subjects.length} subjects`, (error as Error).message.replace(/^trust: /, ''));
     return undefined;
   }
 }
 
+/** Whether a trust block narrows its environments by ref: environments AND branches/tags, not either. */
+export function narrowsEnvironments(trust: TrustBlock): boolean {
+  return (trust.environments?.length ?? 0) > 0 && refSelectorCount(trust) > 0;
+}
+
+function refSelectorCount(trust: TrustBlock): number {
+  return (trust.branches?.length ?? 0) + (trust.branchPatterns?.length ?? 0) + (trust.tags?.length ?? 0) + (trust.tagPatterns?.length ?? 0);
+}
+
+/** How many subjects a trust block lists; ref selectors beside environments narrow them and count for none. */
 export function countSubjects(trust: TrustBlock): number {
-  return (trust.branches?.length ?? 0) + (trust.branchPatterns?.length ?? 0) + (trust.tags?.length ?? 0) +
-    (trust.tagPatterns?.length ?? 0) + (trust.environments?.length ?? 0) + (trust.pullRequests ? 1 : 0);
+  const refs = narrowsEnvironments(trust) ? 0 : refSelectorCount(trust);
+  return refs + (trust.environments?.length ?? 0) + (trust.pullRequests ? 1 : 0);
+}
+
+/** Grants in a stable order, whatever the order of the config's entries. */
+function sortGrants(grants: readonly TrustGrant[]): TrustGrant[] {
+  const keyOf = (g: TrustGrant) => JSON.stringify([Object.entries(g.claims ?? {}).sort(), [...g.subjects].sort()]);
+  return [...grants].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
 }
 
 /** The repository whose subjects a trust block lists, and the environments keyless manages for it. */
@@ -166,8 +194,9 @@ function unprotectedEnvironment(name: string, repo: TrustedRepository): 'unmanag
 }
 
 /** The branch, tag, environment and pull-request subjects of one trust block, with their risks and problems. */
-function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConfig, readOnly: boolean, risks: Risk[], p: Problems, repo: TrustedRepository): SubjectContext[] {
+function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConfig, readOnly: boolean, risks: Risk[], p: Problems, repo: TrustedRepository): TrustEntry[] {
   const contexts: SubjectContext[] = [];
+  const narrowed = narrowsEnvironments(trust);
   for (const [i, b] of (trust.branches ?? []).entries()) {
     if (p.check([...trustAt, 'branches', i], b, checkRefName(b, false))) contexts.push({ kind: 'branch', name: b });
   }
@@ -192,9 +221,23 @@ function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConf
     risks.push({ kind: 'tag-pattern', detail: `tags matching ${t}` });
     contexts.push({ kind: 'tag', name: t, pattern: true });
   }
+  // Environments beside ref selectors: the job names the environment AND runs on one of these refs.
+  const refs = narrowed ? contexts.map((c) => (c.kind === 'branch' ? `refs/heads/${c.name}` : `refs/tags/${(c as { name: string }).name}`)) : [];
+  if (narrowed) {
+    const anyBranch = (trust.branchPatterns ?? []).findIndex((b) => /^\*+$/.test(b));
+    if (anyBranch >= 0)
+      p.add([...trustAt, 'branchPatterns', anyBranch], trust.branchPatterns?.[anyBranch], 'beside environments, a ref selector narrows them; "*" narrows nothing, so list the branches the environments may be used from, or remove it');
+    contexts.length = 0;
+  }
+  const entries: TrustEntry[] = contexts.map((context) => ({ context }));
   for (const [i, e] of (trust.environments ?? []).entries()) {
     const where = [...trustAt, 'environments', i];
     if (!p.check(where, e, checkEnvironmentName(e))) continue;
+    if (narrowed) {
+      // The refs decide which branches reach the role, whatever the environment's own rules.
+      if (refs.length > 0) entries.push({ context: { kind: 'environment', name: e }, refs });
+      continue;
+    }
     // An environment that admits any branch is a branch pattern "*" in disguise: the same opt-in, the same risk.
     const gap = unprotectedEnvironment(e, repo);
     if (gap !== undefined) {
@@ -209,19 +252,20 @@ function parseContexts(trust: TrustBlock, trustAt: PropertyKey[], role: RoleConf
         ? `any branch of ${repo.repoKey} may assume this role through environment ${e}, which keyless does not manage`
         : `any branch of ${repo.repoKey} can assume this role through environment ${e}, which has neither required reviewers nor a deployment branch policy` });
     }
-    contexts.push({ kind: 'environment', name: e });
+    entries.push({ context: { kind: 'environment', name: e } });
   }
   if (trust.pullRequests) {
     if (!readOnly && !role.dangerouslyAllowPullRequestsWithWriteAccess) {
       p.add([...trustAt, 'pullRequests'], true, 'pull request jobs run code from the pull request; only a role with readOnly: true may trust them, or set dangerouslyAllowPullRequestsWithWriteAccess: true');
     } else {
       if (!readOnly) risks.push({ kind: 'pull-request-write', detail: 'pull request jobs can assume a role that can write' });
-      contexts.push({ kind: 'pull-request' });
+      entries.push({ context: { kind: 'pull-request' } });
     }
   }
-  return contexts;
+  return entries;
 }
 
+/** Whether whoever owns the repository's name later could assume the role: neither ids pinned nor immutable subjects. */
 export function subjectFormatRisk(repository: RepositoryIdentity): boolean {
-  return effectiveSubjectFormat(repository) !== 'immutable';
+  return !pinsIds(repository) && effectiveSubjectFormat(repository) !== 'immutable';
 }

@@ -3,7 +3,7 @@
  */
 import type { GithubIssuer, ResolvedIssuer } from '../github/issuer.js';
 import type { RepositoryIdentity, SubjectFormat, SubjectSpec } from '../github/subject.js';
-import type { PolicyDocument } from '../iam/trust-policy.js';
+import type { PolicyDocument, TrustGrant } from '../iam/trust-policy.js';
 
 export const DEFAULT_ROLE_ARN_VARIABLE = 'AWS_ROLE_ARN';
 export const DEFAULT_REGION_VARIABLE = 'AWS_REGION';
@@ -19,7 +19,8 @@ export type RiskKind =
   | 'name-recycling'
   | 'branch-pattern'
   | 'tag-pattern'
-  | 'github-audience';
+  | 'github-audience'
+  | 'organization-wide';
 
 export interface Risk {
   readonly kind: RiskKind;
@@ -45,6 +46,8 @@ export interface GithubModel {
   readonly issuer: GithubIssuer;
   readonly resolvedIssuer: ResolvedIssuer;
   readonly audiences: readonly string[];
+  /** Whether repositories with known ids have them pinned beside `sub` (`repository_id`, `repository_owner_id`). */
+  readonly pinIds: boolean;
   /** Set when `audiences` holds GitHub's default audience, which the config opted in to. */
   readonly dangerouslyAllowGithubAudience?: true;
 }
@@ -81,6 +84,11 @@ export interface RoleModel {
    * provider will have). Built once, here; constructs and printers swap in a reference to the provider.
    */
   readonly trustPolicy: PolicyDocument;
+  /**
+   * The ways in, sorted: each `sub` value with the further claims the same token must carry (pinned ids, an
+   * environment's refs, an organization role's owner id and workflows). The trust policy is built from these.
+   */
+  readonly grants: readonly TrustGrant[];
   readonly managedPolicyArns: readonly string[];
   readonly inlinePolicies: readonly InlinePolicyModel[];
   readonly maxSessionDurationSeconds: number;
@@ -145,6 +153,12 @@ export interface AccessModel {
   readonly aws: AwsModel;
   readonly github: GithubModel;
   readonly repositories: readonly RepositoryModel[];
+  /**
+   * Roles every repository of the owner may assume through pinned reusable workflows (`organization.roles`).
+   * In a sharded environment they live in the stack `<environment>-organization` only.
+   * @default - none
+   */
+  readonly organizationRoles?: readonly RoleModel[];
 }
 
 /** One stack of an environment: its id and the model holding only its repositories. */

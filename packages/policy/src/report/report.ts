@@ -184,6 +184,7 @@ export const RISK_LABEL: Readonly<Record<Risk['kind'], string>> = {
   'branch-pattern': 'branch pattern',
   'tag-pattern': 'tag pattern',
   'github-audience': 'GITHUB AUDIENCE',
+  'organization-wide': 'every repository of the owner',
 };
 
 function policyName(arn: string): string {
