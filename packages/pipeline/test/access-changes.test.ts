@@ -26,7 +26,9 @@ describe('accessChanges on the configs of the real plans', () => {
 
   it('says who can no longer assume a deleted role', () => {
     const { base, head } = reports('dev-destroy');
-    expect(accessChangeLines(base, head)).toEqual(['- [payments-deploy] no longer for octo-org/payments, branch main, through gha-dev-payments-deploy (the role is deleted)']);
+    expect(accessChangeLines(base, head)).toEqual([
+      '- [payments-deploy] no longer for octo-org/payments, branch main, with ids pinned (repository 456789, owner 123456), through gha-dev-payments-deploy (the role is deleted)',
+    ]);
   });
 
   it('says a renamed role is replaced, with its new ARN, and that its subjects keep their access', () => {
