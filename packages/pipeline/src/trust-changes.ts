@@ -1,16 +1,16 @@
 /**
  * What a change does to the conditions a role's trust policy checks beside `sub` and `aud`: the repository and
- * owner ids pinned, a ref required with an environment, a reusable workflow pinned, and organisation-wide
+ * owner ids pinned, a ref required with an environment, a reusable workflow pinned, and organization-wide
  * statements. The subject lines of access-changes.ts cannot see these: a role that loses its id pin keeps the
  * same subjects, yet a repository that takes the name can now assume it. So a pin removed or changed is a
  * visible widening (alert `trust-pin`), a pin added a narrowing, and a statement that lets every repository of
- * an owner in is named as such (alert `organisation-wide`).
+ * an owner in is named as such (alert `organization-wide`).
  */
 import type { AccessReportRole, AccessReportSubject, TrustCondition, TrustStatementTerms } from '@keyless/policy';
 import { requirements } from '@keyless/policy';
 
 /** Why an access change about a role's trust conditions leads the comment. */
-export type TrustAlert = 'trust-pin' | 'organisation-wide';
+export type TrustAlert = 'trust-pin' | 'organization-wide';
 
 export interface TrustChange {
   readonly kind: 'gain' | 'loss' | 'change' | 'risk';
@@ -33,7 +33,7 @@ function subjectConditions(role: AccessReportRole, subject: AccessReportSubject)
   return out;
 }
 
-/** Statements no subject accounts for (an organisation-wide one), keyed by their `sub` values. */
+/** Statements no subject accounts for (an organization-wide one), keyed by their `sub` values. */
 function uncovered(role: AccessReportRole): Map<string, TrustStatementTerms> {
   const covered = new Set(role.subjects.flatMap((s) => s.claims));
   const out = new Map<string, TrustStatementTerms>();
@@ -85,7 +85,7 @@ export function subjectWords(s: AccessReportSubject): string {
 
 /** A statement no subject accounts for, in plain words. */
 function statementWords(t: TrustStatementTerms): string {
-  const head = t.organisationWide ?? `sub ${t.subjects.join(' or ')}`;
+  const head = t.organizationWide ?? `sub ${t.subjects.join(' or ')}`;
   return t.requires.length > 0 ? `${head}, with ${t.requires.join(', ')}` : head;
 }
 
@@ -96,7 +96,7 @@ export function whoWords(role: AccessReportRole): string[] {
 
 /**
  * The changes of a role's trust conditions. For a new role (no base): a gain for each statement no subject
- * accounts for, such as an organisation-wide one. For a role on both sides: those statements gained or lost,
+ * accounts for, such as an organization-wide one. For a role on both sides: those statements gained or lost,
  * and for them and for every subject both sides have, each condition removed, changed or added. `grant` is
  * what the role may do, first in a gain or loss line.
  */
@@ -108,10 +108,10 @@ export function trustChanges(base: AccessReportRole | undefined, head: AccessRep
   for (const [key, t] of headStatements) {
     const before = baseStatements.get(key);
     if (before === undefined) {
-      const alert = t.organisationWide !== undefined ? { alert: 'organisation-wide' as const } : {};
+      const alert = t.organizationWide !== undefined ? { alert: 'organization-wide' as const } : {};
       out.push({ kind: 'gain', text: `${grant(head)} for ${statementWords(t)}, through ${name}${base ? '' : ' (a new role)'}`, ...alert });
     } else {
-      const who = t.organisationWide ?? `sub ${t.subjects.join(' or ')}`;
+      const who = t.organizationWide ?? `sub ${t.subjects.join(' or ')}`;
       out.push(...conditionChanges(name, who, new Map(before.conditions.map((c) => [c.claim, c])), new Map(t.conditions.map((c) => [c.claim, c]))));
     }
   }

@@ -11,9 +11,9 @@ export interface AccessLine {
   /**
    * Leads the comment with an alert block: CAUTION for `administrator` and `pull-requests-write`, WARNING for
    * `pull-requests` and `any-branch` (newly trusted), `trust-pin` (a repository or owner id, ref or workflow pin
-   * removed or changed) and `organisation-wide` (every repository of an owner newly trusted).
+   * removed or changed) and `organization-wide` (every repository of an owner newly trusted).
    */
-  readonly alert?: 'administrator' | 'pull-requests-write' | 'pull-requests' | 'any-branch' | 'trust-pin' | 'organisation-wide';
+  readonly alert?: 'administrator' | 'pull-requests-write' | 'pull-requests' | 'any-branch' | 'trust-pin' | 'organization-wide';
 }
 
 export interface PlanCommentInput {

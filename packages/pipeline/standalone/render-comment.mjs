@@ -102,7 +102,7 @@ function warning(s) {
   ].join('\n');
 }
 const CAUTION_ALERTS = ['administrator', 'pull-requests-write'];
-const WARNING_ALERTS = ['pull-requests', 'any-branch', 'trust-pin', 'organisation-wide'];
+const WARNING_ALERTS = ['pull-requests', 'any-branch', 'trust-pin', 'organization-wide'];
 /**
  * The alert blocks an access change leads the comment with (src/access-changes.ts sets `alert`): CAUTION for new
  * administrator-equivalent access or pull request jobs that can write, WARNING for a role that newly trusts pull
@@ -121,7 +121,7 @@ function accessAlerts(access) {
       : [
         has('pull-requests') ? 'lets a role newly trust pull requests' : undefined,
         has('any-branch') ? 'lets a role newly trust any branch' : undefined,
-        has('organisation-wide') ? 'lets a role newly trust every repository of an owner' : undefined,
+        has('organization-wide') ? 'lets a role newly trust every repository of an owner' : undefined,
         has('trust-pin') ? 'removes or changes what a role pins (repository or owner id, ref, workflow)' : undefined,
       ];
     const why = level === 'CAUTION'

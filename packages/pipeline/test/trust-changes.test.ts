@@ -37,7 +37,7 @@ function api(extra: Record<string, string> = {}): PolicyDocument {
   return policy('Api', { StringEquals: { [`${P}:aud`]: AUD, [`${P}:sub`]: 'repo:octo-org/api:environment:production', ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${P}:${k}`, v])) } });
 }
 
-function organisationWide(extra: Record<string, string> = { repository_owner_id: OWNER_ID, job_workflow_ref: WORKFLOW }): PolicyDocument {
+function organizationWide(extra: Record<string, string> = { repository_owner_id: OWNER_ID, job_workflow_ref: WORKFLOW }): PolicyDocument {
   return policy('Organisation', {
     StringEquals: { [`${P}:aud`]: AUD, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${P}:${k}`, v])) },
     StringLike: { [`${P}:sub`]: 'repo:octo-org/*' },
@@ -101,27 +101,27 @@ describe('access changes of trust conditions', () => {
     ]);
   });
 
-  it('names a new organisation-wide role as every repository of the owner running the workflow', () => {
+  it('names a new organization-wide role as every repository of the owner running the workflow', () => {
     const base = report({}, ['gha-dev-automation-deploy']);
-    const head = report({ 'gha-dev-automation-deploy': organisationWide() });
+    const head = report({ 'gha-dev-automation-deploy': organizationWide() });
     expect(lines(base, head)).toEqual([
       ['+ [AmazonSQSFullAccess] for octo-org/automation, branch main, through gha-dev-automation-deploy (a new role)', null],
-      [`+ [AmazonSQSFullAccess] for every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}, through gha-dev-automation-deploy (a new role)`, 'organisation-wide'],
+      [`+ [AmazonSQSFullAccess] for every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}, through gha-dev-automation-deploy (a new role)`, 'organization-wide'],
     ]);
   });
 
-  it('flags an organisation-wide role that loses its workflow pin or its owner id', () => {
-    const base = report({ 'gha-dev-automation-deploy': organisationWide() });
-    expect(lines(base, report({ 'gha-dev-automation-deploy': organisationWide({ repository_owner_id: OWNER_ID }) }))).toEqual([
+  it('flags an organization-wide role that loses its workflow pin or its owner id', () => {
+    const base = report({ 'gha-dev-automation-deploy': organizationWide() });
+    expect(lines(base, report({ 'gha-dev-automation-deploy': organizationWide({ repository_owner_id: OWNER_ID }) }))).toEqual([
       [`! gha-dev-automation-deploy: every repository of octo-org (id ${OWNER_ID}), any workflow no longer has workflow ${WORKFLOW} pinned: any workflow can assume it, not only the pinned one`, 'trust-pin'],
     ]);
-    expect(lines(base, report({ 'gha-dev-automation-deploy': organisationWide({ job_workflow_ref: WORKFLOW }) }))).toEqual([
+    expect(lines(base, report({ 'gha-dev-automation-deploy': organizationWide({ job_workflow_ref: WORKFLOW }) }))).toEqual([
       [`! gha-dev-automation-deploy: every repository of octo-org (owner id not pinned) running ${WORKFLOW} no longer has owner id ${OWNER_ID} pinned: an account that takes the owner name can assume it`, 'trust-pin'],
     ]);
   });
 
-  it('says who loses an organisation-wide role that is deleted', () => {
-    const base = report({ 'gha-dev-automation-deploy': organisationWide() });
+  it('says who loses an organization-wide role that is deleted', () => {
+    const base = report({ 'gha-dev-automation-deploy': organizationWide() });
     const head = report({}, ['gha-dev-automation-deploy']);
     expect(accessChanges(base, head).map((c) => c.line)).toEqual([
       `- [AmazonSQSFullAccess] no longer for octo-org/automation, branch main; every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}, through gha-dev-automation-deploy (the role is deleted)`,

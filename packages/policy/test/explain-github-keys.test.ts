@@ -1,6 +1,6 @@
 /**
  * `keyless explain` and `explain --token` on roles whose trust policies check GitHub claims beside sub: ids
- * pinned, an environment on one branch, an organisation-wide role pinned to a reusable workflow. The policies are
+ * pinned, an environment on one branch, an organization-wide role pinned to a reusable workflow. The policies are
  * built by hand here (the shapes trust v2 generates) and put on the roles of a model, so these tests hold
  * whatever the config compiler writes.
  */
@@ -59,7 +59,7 @@ const apiProductionOnMain = policy([
   },
 ]);
 
-const organisationWide = policy([
+const organizationWide = policy([
   'OctoOrgWorkflow',
   {
     StringEquals: { [`${P}:aud`]: AUD, [`${P}:repository_owner_id`]: OWNER_ID, [`${P}:job_workflow_ref`]: WORKFLOW },
@@ -84,7 +84,7 @@ function pinnedModel(): AccessModel {
   const policies: Record<string, PolicyDocument> = {
     'gha-dev-web-deploy': webPinned,
     'gha-dev-api-release': apiProductionOnMain,
-    'gha-dev-automation-deploy': organisationWide,
+    'gha-dev-automation-deploy': organizationWide,
   };
   return {
     ...built,
@@ -112,22 +112,22 @@ const web = {
 };
 
 describe('trustStatementTerms', () => {
-  it.each<[string, PolicyDocument, { requires: string[]; organisationWide?: string }]>([
+  it.each<[string, PolicyDocument, { requires: string[]; organizationWide?: string }]>([
     ['ids pinned', webPinned, { requires: [`ids pinned (repository ${WEB_ID}, owner ${OWNER_ID})`] }],
     ['an environment on one branch', apiProductionOnMain, { requires: [`ids pinned (repository ${API_ID}, owner ${OWNER_ID})`, 'ref refs/heads/main required'] }],
-    ['an organisation-wide role', organisationWide, { requires: [], organisationWide: `every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}` }],
+    ['an organization-wide role', organizationWide, { requires: [], organizationWide: `every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}` }],
     ['the repository id alone', policy(['S', { StringEquals: { [`${P}:sub`]: 'repo:o/r:ref:refs/heads/main', [`${P}:repository_id`]: '7' } }]), { requires: ['repository id 7 pinned'] }],
     ['a ref pattern', policy(['S', { StringEquals: { [`${P}:sub`]: 'repo:o/r:environment:e' }, StringLike: { [`${P}:ref`]: 'refs/heads/release/*' } }]), { requires: ['ref matching refs/heads/release/* required'] }],
     [
-      'an organisation-wide role without an owner id or a workflow',
+      'an organization-wide role without an owner id or a workflow',
       policy(['S', { StringLike: { [`${P}:sub`]: 'repo:octo-org/*' } }]),
-      { requires: [], organisationWide: 'every repository of octo-org (owner id not pinned), any workflow' },
+      { requires: [], organizationWide: 'every repository of octo-org (owner id not pinned), any workflow' },
     ],
     ['keys of another issuer are not read', policy(['S', { StringEquals: { [`${P}/acme:repository_id`]: '7', [`${P}:sub`]: 'repo:o/r:pull_request' } }]), { requires: [] }],
   ])('reads %s', (_name, document, expected) => {
     const [terms] = trustStatementTerms(document, P);
     expect(terms?.requires).toEqual(expected.requires);
-    expect(terms?.organisationWide).toBe(expected.organisationWide);
+    expect(terms?.organizationWide).toBe(expected.organizationWide);
   });
 });
 
@@ -135,7 +135,7 @@ describe('accessReport with GitHub claim conditions', () => {
   const report = accessReport(model);
   const role = (name: string) => report.roles.find((r) => r.name === name) ?? (() => { throw new Error(name); })();
 
-  it('says what each subject also requires, and who an organisation-wide role lets in', () => {
+  it('says what each subject also requires, and who an organization-wide role lets in', () => {
     expect(role('gha-dev-web-deploy').subjects.map((s) => s.requires)).toEqual([[`ids pinned (repository ${WEB_ID}, owner ${OWNER_ID})`]]);
     expect(whoCanAssume(role('gha-dev-api-release'))).toEqual([
       `octo-org/api, environment production, with ids pinned (repository ${API_ID}, owner ${OWNER_ID}) and ref refs/heads/main required`,
@@ -240,5 +240,27 @@ describe('explainToken with GitHub claim conditions', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('organization roles (AccessModel.organizationRoles)', () => {
+  const automation = model.repositories.find((r) => r.key === 'automation')?.roles[0];
+  if (!automation) throw new Error('no automation role');
+  const withOrganizationRole: AccessModel = {
+    ...model,
+    organizationRoles: [{ ...automation, key: 'deploy-all', entry: 'organization.roles.deploy-all', name: 'gha-dev-org-deploy', subjects: [], claims: [], trustPolicy: organizationWide }],
+  };
+
+  it('reports an organization role as every repository of the owner running the pinned workflow', () => {
+    const role = accessReport(withOrganizationRole).roles.find((r) => r.name === 'gha-dev-org-deploy');
+    expect(role).toMatchObject({ repository: 'octo-org/*', subjects: [], variables: [] });
+    expect(role && whoCanAssume(role)).toEqual([`every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}`]);
+  });
+
+  it('decides tokens against it, and explains its refusals to every repository of the owner', () => {
+    const claims = { sub: 'repo:octo-org/handbook:ref:refs/heads/main', repository_owner_id: OWNER_ID, job_workflow_ref: WORKFLOW };
+    expect(verdictOf(explainToken(withOrganizationRole, claims), 'gha-dev-org-deploy').allowed).toBe(true);
+    const refused = verdictOf(explainToken(withOrganizationRole, { ...claims, job_workflow_ref: undefined }), 'gha-dev-org-deploy');
+    expect(refused).toMatchObject({ allowed: false, sameRepository: true, undecided: true, missingClaims: ['job_workflow_ref'] });
   });
 });

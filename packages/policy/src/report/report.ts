@@ -76,43 +76,48 @@ function variablesOf(repo: RepositoryModel, role: RoleModel): VariableModel[] {
   return repo.variables.filter((v) => v.value.kind === 'role-arn' && v.value.role === role.key);
 }
 
-/** The report of one environment: every role, who can assume it, what it may do, and its risks. */
+/** One role in the report; `repo` is absent for an organization role (every repository of the owner). */
+function roleReport(model: AccessModel, role: RoleModel, repo: RepositoryModel | undefined): AccessReportRole {
+  const trust = trustStatementTerms(role.trustPolicy, model.github.resolvedIssuer.conditionKeyPrefix);
+  return {
+    name: role.name,
+    arn: roleArn(model, role),
+    entry: role.entry,
+    repository: repo ? `${repo.identity.owner}/${repo.key}` : `${model.github.owner}/*`,
+    readOnly: role.readOnly,
+    subjectFormat: repo ? repo.identity.subjectFormat : 'name',
+    subjects: role.subjects.map((s) => ({
+      description: describeSubject(s),
+      repository: `${s.repository.owner}/${s.repository.name}`,
+      kind: s.context.kind,
+      ...(s.context.kind === 'pull-request' ? {} : { value: s.context.name }),
+      pattern: 'pattern' in s.context && s.context.pattern === true,
+      ...(s.workflow !== undefined ? { workflow: s.workflow } : {}),
+      ...withRequires(role.claims.filter((c) => claimMatchesSubject(c, s)), trust),
+    })),
+    managedPolicyArns: role.managedPolicyArns,
+    inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, actions: policyActions(p.json) })),
+    ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: role.permissionsBoundaryArn } : {}),
+    maxSessionDurationSeconds: role.maxSessionDurationSeconds,
+    variables: (repo ? variablesOf(repo, role) : []).map((v) => ({
+      repository: `${repo?.identity.owner ?? model.github.owner}/${v.repository}`,
+      name: v.name,
+      scope: v.scope,
+      ...(v.environment !== undefined ? { environment: v.environment } : {}),
+    })),
+    risks: role.risks,
+    trust,
+  };
+}
+
+/**
+ * The report of one environment: every role (those of its repositories and its organization roles), who can
+ * assume it, what it may do, and its risks.
+ */
 export function accessReport(model: AccessModel): AccessReport {
   const roles: AccessReportRole[] = [];
-  for (const repo of model.repositories) {
-    for (const role of repo.roles) {
-      const trust = trustStatementTerms(role.trustPolicy, model.github.resolvedIssuer.conditionKeyPrefix);
-      roles.push({
-        name: role.name,
-        arn: roleArn(model, role),
-        entry: role.entry,
-        repository: `${repo.identity.owner}/${repo.key}`,
-        readOnly: role.readOnly,
-        subjectFormat: repo.identity.subjectFormat,
-        subjects: role.subjects.map((s) => ({
-          description: describeSubject(s),
-          repository: `${s.repository.owner}/${s.repository.name}`,
-          kind: s.context.kind,
-          ...(s.context.kind === 'pull-request' ? {} : { value: s.context.name }),
-          pattern: 'pattern' in s.context && s.context.pattern === true,
-          ...(s.workflow !== undefined ? { workflow: s.workflow } : {}),
-          ...withRequires(role.claims.filter((c) => claimMatchesSubject(c, s)), trust),
-        })),
-        managedPolicyArns: role.managedPolicyArns,
-        inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, actions: policyActions(p.json) })),
-        ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: role.permissionsBoundaryArn } : {}),
-        maxSessionDurationSeconds: role.maxSessionDurationSeconds,
-        variables: variablesOf(repo, role).map((v) => ({
-          repository: `${repo.identity.owner}/${v.repository}`,
-          name: v.name,
-          scope: v.scope,
-          ...(v.environment !== undefined ? { environment: v.environment } : {}),
-        })),
-        risks: role.risks,
-        trust,
-      });
-    }
-  }
+  for (const repo of model.repositories) for (const role of repo.roles) roles.push(roleReport(model, role, repo));
+  for (const role of model.organizationRoles ?? []) roles.push(roleReport(model, role, undefined));
   roles.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     environment: model.environment,
@@ -128,7 +133,7 @@ export function accessReport(model: AccessModel): AccessReport {
 /** A subject's claims and what the statements accepting them also require. */
 function withRequires(claims: readonly string[], trust: readonly TrustStatementTerms[]): { claims: readonly string[]; requires: readonly string[] } {
   const covering = trust.filter((t) => t.subjects.some((v) => claims.includes(v)));
-  const requires = covering.flatMap((t) => (t.organisationWide !== undefined ? [t.organisationWide, ...t.requires] : t.requires));
+  const requires = covering.flatMap((t) => (t.organizationWide !== undefined ? [t.organizationWide, ...t.requires] : t.requires));
   return { claims, requires: [...new Set(requires)] };
 }
 
@@ -140,14 +145,14 @@ function joinWords(items: readonly string[]): string {
 /**
  * Who can assume a role, one phrase each: every subject with what its statement also requires (`octo-org/web,
  * environment production, with ref refs/heads/main required and ids pinned (…)`), then each statement no
- * subject accounts for, such as an organisation-wide one (`every repository of OWNER (id N) running W@REF`).
+ * subject accounts for, such as an organization-wide one (`every repository of OWNER (id N) running W@REF`).
  */
 export function whoCanAssume(role: AccessReportRole): string[] {
   const lines = role.subjects.map((s) => (s.requires.length > 0 ? `${s.description}, with ${joinWords(s.requires)}` : s.description));
   const covered = new Set(role.subjects.flatMap((s) => s.claims));
   for (const t of role.trust) {
     if (t.subjects.some((v) => covered.has(v))) continue;
-    const head = t.organisationWide ?? (t.subjects.length > 0 ? `sub ${t.subjects.join(' or ')}` : `statement ${t.statement}`);
+    const head = t.organizationWide ?? (t.subjects.length > 0 ? `sub ${t.subjects.join(' or ')}` : `statement ${t.statement}`);
     lines.push(t.requires.length > 0 ? `${head}, with ${joinWords(t.requires)}` : head);
   }
   return lines;

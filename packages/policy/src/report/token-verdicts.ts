@@ -64,13 +64,17 @@ export function explainToken(model: AccessModel, claims: Partial<TokenClaims> & 
   const prefix = model.github.resolvedIssuer.conditionKeyPrefix;
   const verdicts: TokenVerdict[] = [];
   const from = typeof token.sub === 'string' ? tokenRepository(token.sub) : undefined;
-  for (const repo of model.repositories) {
-    const sameRepo = from !== undefined && (
+  const homes: [RepositoryModel | undefined, readonly RoleModel[]][] = [
+    ...model.repositories.map((repo): [RepositoryModel, readonly RoleModel[]] => [repo, repo.roles]),
+    [undefined, model.organizationRoles ?? []],
+  ];
+  for (const [repo, roles] of homes) {
+    const sameRepo = from !== undefined && repo !== undefined && (
       (from.owner === repo.identity.owner && from.name === repo.key) ||
       (from.id !== undefined && from.id === repo.identity.id && from.ownerId === repo.identity.ownerId));
-    for (const role of repo.roles) {
+    for (const role of roles) {
       const terms = trustStatementTerms(role.trustPolicy, prefix);
-      const ownerWide = from !== undefined && terms.some((t) => t.organisationWide !== undefined && t.subjects.some((s) => s.startsWith(`repo:${from.owner}/`) || s.startsWith(`repo:${from.owner}@`)));
+      const ownerWide = from !== undefined && terms.some((t) => t.organizationWide !== undefined && t.subjects.some((s) => s.startsWith(`repo:${from.owner}/`) || s.startsWith(`repo:${from.owner}@`)));
       const same = sameRepo || ownerWide;
       const result = evaluateTrustPolicy(role.trustPolicy, token, { providerAudiences: model.github.audiences });
       const missingClaims = claimsRead(terms).filter((c) => !given.has(c));
@@ -92,14 +96,15 @@ export function explainToken(model: AccessModel, claims: Partial<TokenClaims> & 
   return verdicts.sort((a, b) => (a.allowed === b.allowed ? (a.role < b.role ? -1 : 1) : a.allowed ? -1 : 1));
 }
 
-/** The usual causes of a refused token, recognised from the shape of the claims and the failed conditions. */
-function hints(token: TokenClaims, role: RoleModel, repo: RepositoryModel, failures: readonly ConditionFailure[], missing: readonly string[]): string[] {
+/**
+ * The usual causes of a refused token, recognised from the shape of the claims and the failed conditions; `repo`
+ * is absent for an organization role.
+ */
+function hints(token: TokenClaims, role: RoleModel, repo: RepositoryModel | undefined, failures: readonly ConditionFailure[], missing: readonly string[]): string[] {
   const out: string[] = [];
   const sub = typeof token.sub === 'string' ? token.sub : '';
   if (!sub) return ['the token has no sub claim'];
   const trusted = role.claims;
-  const byName = `repo:${repo.identity.owner}/${repo.key}:`;
-  const immutablePrefix = `repo:${repo.identity.owner}@${repo.identity.ownerId}/${repo.key}@${repo.identity.id}:`;
   const failed = (claim: string): ConditionFailure | undefined => failures.find((f) => f.claim === claim);
   const lacking = missing.filter((c) => failures.some((f) => f.claim === c && f.actual.length === 0));
   if (lacking.length > 0)
@@ -115,6 +120,9 @@ function hints(token: TokenClaims, role: RoleModel, repo: RepositoryModel, failu
     out.push(workflow.actual.length === 0
       ? `hint: the role trusts jobs of the reusable workflow ${workflow.expected.join(' or ')} only; this job calls no reusable workflow`
       : `hint: the role trusts the reusable workflow ${workflow.expected.join(' or ')} only, at that ref`);
+  if (repo === undefined) return out;
+  const byName = `repo:${repo.identity.owner}/${repo.key}:`;
+  const immutablePrefix = `repo:${repo.identity.owner}@${repo.identity.ownerId}/${repo.key}@${repo.identity.id}:`;
   if (sub.startsWith(byName) && trusted.every((c) => !c.startsWith(byName)))
     out.push('hint: the token uses the name-based subject, but the role trusts the immutable owner@id/repo@id form; has the repository opted in to immutable subjects? subjectFormat: both accepts either during the switch');
   const fromToken = tokenRepository(sub);

@@ -1,7 +1,7 @@
 /**
  * What a role's trust policy requires beside `sub` and `aud`, read from the document IAM holds: the GitHub
  * claims STS checks at assume time (ids pinned, a ref required, a reusable workflow pinned) in plain words,
- * per statement, and the organisation-wide form ("every repository of OWNER (id N) running WORKFLOW@REF").
+ * per statement, and the organization-wide form ("every repository of OWNER (id N) running WORKFLOW@REF").
  * Reading the document rather than the config means the report cannot describe a policy other than the one
  * the evaluator decides on and Terraform writes.
  */
@@ -30,11 +30,11 @@ export interface TrustStatementTerms {
   readonly conditions: readonly TrustCondition[];
   /**
    * Those conditions in plain words: `ids pinned (repository 456789, owner 123456)`, `ref refs/heads/main
-   * required`; for an organisation-wide statement, those its `organisationWide` phrase does not name.
+   * required`; for an organization-wide statement, those its `organizationWide` phrase does not name.
    */
   readonly requires: readonly string[];
   /** For a statement whose `sub` is `repo:OWNER/*`: who it lets in, as one phrase. */
-  readonly organisationWide?: string;
+  readonly organizationWide?: string;
 }
 
 const OTHER_CLAIMS: ReadonlySet<string> = new Set(GITHUB_CONDITION_CLAIMS);
@@ -61,8 +61,8 @@ export function trustStatementTerms(policy: PolicyDocument, conditionKeyPrefix: 
     }
     conditions.sort((a, b) => (a.claim < b.claim ? -1 : a.claim > b.claim ? 1 : 0));
     subjects.sort();
-    const wide = organisationWide(subjects, subjectPatterns, conditions);
-    // The organisation-wide phrase names the owner id and the workflow already.
+    const wide = organizationWide(subjects, subjectPatterns, conditions);
+    // The organization-wide phrase names the owner id and the workflow already.
     const rest = wide === undefined ? conditions : conditions.filter((c) => c.claim !== 'repository_owner_id' && c.claim !== 'job_workflow_ref');
     out.push({
       statement: statement.Sid ?? `#${index + 1}`,
@@ -70,7 +70,7 @@ export function trustStatementTerms(policy: PolicyDocument, conditionKeyPrefix: 
       subjectPatterns,
       conditions,
       requires: requirements(rest),
-      ...(wide !== undefined ? { organisationWide: wide } : {}),
+      ...(wide !== undefined ? { organizationWide: wide } : {}),
     });
   });
   return out;
@@ -123,7 +123,7 @@ export function requirements(conditions: readonly TrustCondition[]): string[] {
 }
 
 /** `every repository of octo-org (id 123456) running W@REF` for a statement whose sub is `repo:OWNER/*`. */
-function organisationWide(subjects: readonly string[], patterns: boolean, conditions: readonly TrustCondition[]): string | undefined {
+function organizationWide(subjects: readonly string[], patterns: boolean, conditions: readonly TrustCondition[]): string | undefined {
   if (!patterns || subjects.length === 0) return undefined;
   const owners = subjects.map((s) => /^repo:([^/:@*]+)(?:@[0-9]+)?\/\*$/.exec(s)?.[1]);
   if (owners.some((o) => o === undefined)) return undefined;
