@@ -3,6 +3,8 @@ export * from './iam/limits.js';
 export * from './github/subject.js';
 export * from './iam/trust-policy.js';
 export * from './config/access-config.js';
+export * from './config/problems.js';
+export * from './config/yaml-input.js';
 export * from './config/locate.js';
 export * from './config/load.js';
 export * from './config/load-file.js';

@@ -20,7 +20,8 @@
  *   account that owns the organisation guardrail, also that resource control policy and its attachments (RCPs
  *   only, by `organizations:PolicyType`), which the plan and drift roles of that account may read.
  */
-import { ConfigError, parseAccessConfig } from './access-config.js';
+import { parseAccessConfig } from './access-config.js';
+import { ConfigError } from './problems.js';
 import type { AccessConfig, IssuerConfig } from './access-config.js';
 import {
   GITHUB_ACTIONS_APP_ID,

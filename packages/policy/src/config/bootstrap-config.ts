@@ -3,7 +3,8 @@
  * expansion into one access config per AWS account (bootstrap-accounts.ts), and parsing its YAML with every
  * problem located in the text.
  */
-import { ConfigError, loadYaml, zodIssues } from './access-config.js';
+import { ConfigError, zodIssues } from './problems.js';
+import { loadYaml } from './yaml-input.js';
 import { bootstrapConfigProblems, bootstrapConfigSchema } from './bootstrap-schema.js';
 import type { BootstrapConfig } from './bootstrap-schema.js';
 import { withLocations } from './locate.js';

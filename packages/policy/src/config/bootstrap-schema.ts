@@ -3,7 +3,8 @@
  * the schema cannot state. bootstrap-accounts.ts expands a valid config into one access config per account.
  */
 import { z } from 'zod';
-import { accessConfigSchema, configProblem } from './access-config.js';
+import { accessConfigSchema } from './access-config.js';
+import { configProblem } from './problems.js';
 import type { AccessConfig, IssuerConfig } from './access-config.js';
 import type { GithubIssuer } from '../github/issuer.js';
 import type { ResourceControlPolicy } from '../iam/organization-guardrail.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './access-config.js';
+import { ConfigError } from './problems.js';
 import { configKindOf, loadConfigText } from './load.js';
 import type { LoadOptions, LoadedAccessConfig, LoadedBootstrapConfig, LoadedConfig } from './load.js';
 

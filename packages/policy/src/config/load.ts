@@ -6,8 +6,11 @@
  * value: rule`, a bootstrap account's problems mapped back to the bootstrap file's entries. The file-reading
  * wrapper is `loadConfigFile` (load-file.ts); this part reads no file.
  */
-import { ConfigError, loadYaml, parseAccessConfig } from './access-config.js';
-import type { AccessConfig, ConfigProblem } from './access-config.js';
+import { parseAccessConfig } from './access-config.js';
+import type { AccessConfig } from './access-config.js';
+import { ConfigError } from './problems.js';
+import type { ConfigProblem } from './problems.js';
+import { loadYaml } from './yaml-input.js';
 import { bootstrapAccounts, parseBootstrapConfigYaml } from './bootstrap-config.js';
 import type { BootstrapAccount, BootstrapConfig } from './bootstrap-config.js';
 import { bootstrapAccountProblem, locateIssues, withLocations } from './locate.js';

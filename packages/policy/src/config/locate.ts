@@ -9,8 +9,8 @@
  */
 import { createRequire } from 'node:module';
 import type { z } from 'zod';
-import { ConfigError, formatPath } from './access-config.js';
-import type { ConfigProblem } from './access-config.js';
+import { ConfigError, formatPath } from './problems.js';
+import type { ConfigProblem } from './problems.js';
 
 type Yaml = typeof import('yaml');
 let yamlModule: Yaml | undefined;
