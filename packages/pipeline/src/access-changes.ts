@@ -6,7 +6,7 @@
  * `alert`, which the comment shows in an alert block above everything else.
  */
 import type { AccessReport, AccessReportRole, AccessReportSubject, Risk } from '@keyless/policy';
-import { type TrustAlert, subjectWords, trustChanges, whoWords } from './trust-changes.js';
+import { type TrustAlert, subjectKey, subjectWords, trustChanges, whoWords } from './trust-changes.js';
 
 export type AccessChangeKind = 'gain' | 'loss' | 'change' | 'risk' | 'risk-removed';
 
@@ -63,10 +63,6 @@ function riskAlert(r: Risk): AccessAlert | undefined {
   if (r.kind === 'pull-request-write') return 'pull-requests-write';
   if (r.kind === 'any-branch') return 'any-branch';
   return undefined;
-}
-
-function subjectKey(s: AccessReportSubject): string {
-  return `${s.description}\u0000${[...s.claims].sort().join('\u0000')}`;
 }
 
 /** Pairs the roles of the base and the head: by name, then a renamed role by the config entry it comes from. */

@@ -18,6 +18,15 @@ export interface TrustChange {
   readonly alert?: TrustAlert;
 }
 
+/**
+ * Which subject of the base a subject of the head is: the same repository, context and `sub` values. The
+ * description is left out, since it also names what the trust policy requires beside `sub` (an environment's
+ * refs), whose changes trustChanges reports as such.
+ */
+export function subjectKey(s: AccessReportSubject): string {
+  return [s.repository, s.kind, s.value ?? '', String(s.pattern), s.workflow ?? '', ...[...s.claims].sort()].join('\u0000');
+}
+
 /** The trust statements of a role; empty for a report written before keyless read them. */
 function statementsOf(role: AccessReportRole): readonly TrustStatementTerms[] {
   return (role as { trust?: readonly TrustStatementTerms[] }).trust ?? [];
@@ -117,7 +126,6 @@ export function trustChanges(base: AccessReportRole | undefined, head: AccessRep
   }
   if (base === undefined) return out;
   for (const [key, t] of baseStatements) if (!headStatements.has(key)) out.push({ kind: 'loss', text: `${grant(base)} no longer for ${statementWords(t)}, through ${name}` });
-  const subjectKey = (s: AccessReportSubject): string => `${s.description}\u0000${[...s.claims].sort().join('\u0000')}`;
   const baseSubjects = new Map(base.subjects.map((s) => [subjectKey(s), s]));
   for (const s of head.subjects) {
     const before = baseSubjects.get(subjectKey(s));

@@ -128,6 +128,22 @@ describe('access changes of trust conditions', () => {
     ]);
   });
 
+  it('flags an environment role whose config drops its branch, from the configs as the compiler builds them', () => {
+    const config = (trust: Record<string, unknown>) => ({
+      environment: 'prod',
+      aws: { accountId: '222222222222', region: 'eu-west-1' },
+      github: { owner: 'octo-org', ownerId: Number(OWNER_ID) },
+      repositories: { api: { id: Number(API_ID), environments: { production: { reviewers: { users: [1] } } }, roles: { release: { trust } } } },
+    });
+    const of = (trust: Record<string, unknown>) => accessReport(buildAccessModel(parseAccessConfig(config(trust), 'access.yaml'), 'access.yaml'));
+    const base = of({ environments: ['production'], branches: ['main'] });
+    expect(base.roles[0]?.subjects.map((s) => s.description)).toEqual(['octo-org/api, environment production, on refs/heads/main']);
+    expect(lines(base, of({ environments: ['production'] }))).toEqual([
+      ['! gha-prod-api-release: octo-org/api, environment production no longer has ref refs/heads/main required: a job on any ref its subject admits can assume it', 'trust-pin'],
+    ]);
+    expect(lines(of({ environments: ['production'] }), base)).toEqual([['~ gha-prod-api-release: octo-org/api, environment production, on refs/heads/main now also has ref refs/heads/main required', null]]);
+  });
+
   it('leads the plan comment with a warning when a pin is removed', () => {
     const head = report({ 'gha-dev-web-deploy': web(), 'gha-dev-api-release': api({ ref: 'refs/heads/main', repository_id: API_ID, repository_owner_id: OWNER_ID }) });
     const comment = renderPlanComment({ stack: 'dev', planJson: fixture('dev-unchanged').plan, accessBase: pinnedBase, accessHead: head });

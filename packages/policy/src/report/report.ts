@@ -5,7 +5,7 @@
  */
 import type { AccessModel, Risk, RoleModel, RepositoryModel, VariableModel } from '../model/index.js';
 import { describeSubject } from '../github/subject.js';
-import { type TrustStatementTerms, trustStatementTerms } from './trust-terms.js';
+import { type TrustStatementTerms, requirements, trustStatementTerms } from './trust-terms.js';
 
 export interface AccessReportSubject {
   /** Plain words: `octo-org/web-app, branch main`. */
@@ -93,7 +93,7 @@ function roleReport(model: AccessModel, role: RoleModel, repo: RepositoryModel |
       ...(s.context.kind === 'pull-request' ? {} : { value: s.context.name }),
       pattern: 'pattern' in s.context && s.context.pattern === true,
       ...(s.workflow !== undefined ? { workflow: s.workflow } : {}),
-      ...withRequires(role.claims.filter((c) => claimMatchesSubject(c, s)), trust),
+      ...withRequires(role.claims.filter((c) => claimMatchesSubject(c, s)), trust, s),
     })),
     managedPolicyArns: role.managedPolicyArns,
     inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, actions: policyActions(p.json) })),
@@ -130,10 +130,20 @@ export function accessReport(model: AccessModel): AccessReport {
   };
 }
 
-/** A subject's claims and what the statements accepting them also require. */
-function withRequires(claims: readonly string[], trust: readonly TrustStatementTerms[]): { claims: readonly string[]; requires: readonly string[] } {
+/**
+ * A subject's claims and what the statements accepting them also require, leaving out what the subject's own
+ * description says already (an environment's refs, `on refs/heads/main`; a pinned workflow).
+ */
+function withRequires(
+  claims: readonly string[],
+  trust: readonly TrustStatementTerms[],
+  spec: RoleModel['subjects'][number],
+): { claims: readonly string[]; requires: readonly string[] } {
+  const stated = new Set([...(spec.refs !== undefined && spec.refs.length > 0 ? ['ref'] : []), ...(spec.workflow !== undefined ? ['job_workflow_ref'] : [])]);
   const covering = trust.filter((t) => t.subjects.some((v) => claims.includes(v)));
-  const requires = covering.flatMap((t) => (t.organizationWide !== undefined ? [t.organizationWide, ...t.requires] : t.requires));
+  const requires = covering.flatMap((t) =>
+    t.organizationWide !== undefined ? [t.organizationWide, ...t.requires] : requirements(t.conditions.filter((c) => !stated.has(c.claim))),
+  );
   return { claims, requires: [...new Set(requires)] };
 }
 
