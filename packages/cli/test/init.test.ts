@@ -64,13 +64,27 @@ describe('keyless init', () => {
     expect((await run(root, ['check'])).code).toBe(0);
 
     const explain = await run(root, ['explain', 'staging']);
-    expect(explain.out).toContain('gha-staging-shop-deploy\n  who   octo-org/shop, branch main\n  may   (no permissions)\n  vars  AWS_ROLE_ARN');
+    // Both ids given: they are pinned beside sub, so the role is not exposed to name recycling.
+    expect(explain.out).toContain('gha-staging-shop-deploy\n  who   octo-org/shop, branch main, with ids pinned (repository 900001, owner 123456)\n  may   (no permissions)\n  vars  AWS_ROLE_ARN');
+    expect(explain.out).not.toContain('name recycling');
+    expect(explain.out).not.toContain('by name only');
 
     const outdir = mkdtempSync(join(tmpdir(), 'keyless-init-synth-'));
     roots.push(outdir);
     expect(synthFast({ configFile: join(root, 'apps', 'staging', 'access.yaml'), outdir }).stacks).toEqual(['staging']);
     const stack = readFileSync(join(outdir, 'stacks', 'staging', 'cdk.tf.json'), 'utf8');
-    expect(stack).toContain('repo:octo-org@123456/shop@900001:ref:refs/heads/main');
+    const roles = Object.values((JSON.parse(stack) as { resource: { aws_iam_role: Record<string, { assume_role_policy: string }> } }).resource.aws_iam_role);
+    expect(roles).toHaveLength(1);
+    const trust = JSON.parse(roles[0]?.assume_role_policy ?? '{}') as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
+    // Either form of sub, with the repository's and the owner's ids required beside it.
+    expect(trust.Statement.map((s) => s.Condition.StringEquals)).toEqual([
+      {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': ['repo:octo-org/shop:ref:refs/heads/main', 'repo:octo-org@123456/shop@900001:ref:refs/heads/main'],
+        'token.actions.githubusercontent.com:repository_id': '900001',
+        'token.actions.githubusercontent.com:repository_owner_id': '123456',
+      },
+    ]);
   });
 
   it('uses the state bucket, OIDC provider and boundary of the bootstrap when it holds the account', async () => {
@@ -87,9 +101,14 @@ describe('keyless init', () => {
     const { code, out } = await run(root, ['init', '--env', 'sandbox', '--owner', 'octo-org', '--account', '333333333333', '--region', 'us-east-1', '--repository', 'lab']);
     expect(code).toBe(0);
     expect(out).toContain('note: account 333333333333 is not in apps/bootstrap/bootstrap.yaml; add it under accounts there');
+    expect(out).toContain('note: without --owner-id and --repository-id the role trusts octo-org/lab by name only');
     const check = await run(root, ['check', 'sandbox', '--json']);
     expect(check.code).toBe(0);
     expect(JSON.parse(check.out).problems.map((p: { severity: string; path: string }) => `${p.severity} ${p.path}`)).toEqual(['warning aws.accountId']);
+    // Without ids the role trusts the repository by name only, and explain says so.
+    const explain = await run(root, ['explain', 'sandbox']);
+    expect(explain.out).toContain('gha-sandbox-lab-deploy  [name recycling]');
+    expect(explain.out).toContain('1 of 1 roles trust repositories by name only');
   });
 
   it('refuses values that break a rule, naming the flag, and writes nothing', async () => {
