@@ -9,7 +9,7 @@ import { escapeTerraformTemplate, writeText } from '../blueprint/text.js';
 import { JsonText, Ref, Template } from '../blueprint/values.js';
 import { constructId, logicalId } from './logical-id.js';
 import { blockJson, mapJson } from './terraform-json.js';
-import type { Block, JsonWriter } from './terraform-json.js';
+import type { Block, Json, JsonWriter } from './terraform-json.js';
 import { CDKTF_VERSION, REQUIRED_PROVIDERS } from './versions.js';
 
 /** The Terraform JSON of a stack blueprint. */
@@ -27,25 +27,36 @@ export function printStack(stack: StackBlueprint): Block {
     reference: (ref) => (ref.attribute === undefined ? address(ref) : `\${${address(ref)}.${ref.attribute}}`),
     address,
   };
-  const resources: Record<string, Record<string, Block>> = {};
+  // Every object is built with its keys in order, so that stableJson writes it without a sorted copy.
+  const byType = new Map<string, [string, Block][]>();
+  const ids = new Map<string, Set<string>>();
   for (const r of stack.resources) {
     const path = r.path.some(hasSlash) ? r.path.map(constructId) : r.path;
     const id = logicalId(path);
-    const byType = (resources[r.type] ??= {});
-    if (byType[id] !== undefined || !addresses.add(r.path, `${r.type}.${id}`)) throw new Error(`two resources would share the address ${r.type}.${id}`);
-    byType[id] = blockJson(r.config, writer, { '//': { metadata: { path: `${stack.id}/${path.join('/')}`, uniqueId: id } } });
+    let taken = ids.get(r.type);
+    if (taken === undefined) ids.set(r.type, (taken = new Set()));
+    if (taken.has(id) || !addresses.add(r.path, `${r.type}.${id}`)) throw new Error(`two resources would share the address ${r.type}.${id}`);
+    taken.add(id);
+    let list = byType.get(r.type);
+    if (list === undefined) byType.set(r.type, (list = []));
+    list.push([id, blockJson(r.config, writer, { '//': { metadata: { path: `${stack.id}/${path.join('/')}`, uniqueId: id } } })]);
   }
+  const resources: Block = {};
+  for (const type of [...byType.keys()].sort()) resources[type] = sortedObject(byType.get(type) ?? []);
 
-  const output: Block = {};
-  for (const o of stack.outputs) {
-    const v = o.value;
-    output[o.id] = { value: typeof v === 'string' || v instanceof Ref || v instanceof Template || v instanceof JsonText ? writeText(v, writer) : mapJson(v, writer) };
-  }
+  const output = sortedObject(
+    stack.outputs.map((o): [string, Json] => {
+      const v = o.value;
+      return [o.id, { value: typeof v === 'string' || v instanceof Ref || v instanceof Template || v instanceof JsonText ? writeText(v, writer) : mapJson(v, writer) }];
+    }),
+  );
+  const providers = [...stack.providers].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   const provider: Block = {};
   const requiredProviders: Block = {};
-  for (const p of stack.providers) {
+  for (const p of providers) {
     provider[p.type] = [blockJson(p.config, writer)];
-    requiredProviders[p.type] = { ...REQUIRED_PROVIDERS[p.type] };
+    const { source, version } = REQUIRED_PROVIDERS[p.type];
+    requiredProviders[p.type] = { source, version };
   }
   const overridden = [...new Set(stack.overrides.map((o) => o.path.split('.')[0] as string))];
   const json: Block = {
@@ -56,7 +67,7 @@ export function printStack(stack: StackBlueprint): Block {
         stackName: stack.id,
         version: CDKTF_VERSION,
       },
-      outputs: { [stack.id]: Object.fromEntries(stack.outputs.map((o) => [o.id, o.id])) },
+      outputs: { [stack.id]: sortedObject(stack.outputs.map((o) => [o.id, o.id])) },
     },
     output,
     provider,
@@ -68,6 +79,21 @@ export function printStack(stack: StackBlueprint): Block {
 }
 
 const hasSlash = (id: string): boolean => id.includes('/');
+
+/** An object of the entries with its keys in order; of two entries with one key, the later one's value. */
+function sortedObject(entries: readonly (readonly [string, Json])[]): Block {
+  const order = entries.map((_e, i) => i).sort((a, b) => {
+    const x = (entries[a] as readonly [string, Json])[0];
+    const y = (entries[b] as readonly [string, Json])[0];
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const out: Block = {};
+  for (const i of order) {
+    const [key, value] = entries[i] as readonly [string, Json];
+    out[key] = value;
+  }
+  return out;
+}
 
 /**
  * The address of each resource by its construct path, as a tree of ids: the ids of a path are strings the

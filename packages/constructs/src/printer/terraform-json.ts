@@ -25,17 +25,35 @@ export interface JsonWriter extends TextWriter {
   readonly address: (ref: Ref) => string;
 }
 
-/** A config (or nested block) as Terraform JSON, added to `out`. */
+/**
+ * A config (or nested block) as Terraform JSON, added to `out` in the order of the names (stableJson then writes
+ * it without a sorted copy; `out`'s own keys are to sort before them, as `//` does).
+ */
 export function blockJson(config: object, writer: JsonWriter, out: Block = {}): Block {
   const record = config as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  const keys = Object.keys(record);
+  const names = keys.map(snakeCase);
+  for (const i of sortedOrder(names)) {
+    const key = keys[i] as string;
     const item = record[key];
     if (item === undefined) continue;
-    const name = snakeCase(key);
+    const name = names[i] as string;
     if (key === 'dependsOn') out[name] = (item as readonly (Ref | Dependable)[]).map((d) => (d instanceof Ref ? writer.address(d) : d.fqn));
     else out[name] = MAP_ATTRIBUTES.has(key) ? mapJson(item as object, writer) : valueJson(item, writer);
   }
   return out;
+}
+
+/** The indexes of `names` in sorted order. */
+function sortedOrder(names: readonly string[]): number[] {
+  const order = names.map((_n, i) => i);
+  for (let i = 1; i < names.length; i++) if (!((names[i - 1] as string) < (names[i] as string))) return order.sort((a, b) => compare(names[a] as string, names[b] as string));
+  return order;
+}
+
+/** Code-unit order, as Array.prototype.sort orders strings. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A value of a config: text written by the writer, lists item by item, objects as blocks. */
@@ -52,10 +70,12 @@ export function mapJson(map: object, writer: JsonWriter): Block {
   // No prototype, so that a key named __proto__ is an ordinary key.
   const out = Object.create(null) as Block;
   const record = map as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const item = record[key];
+  const keys = Object.keys(record);
+  const names = keys.map(escapeTerraformTemplate);
+  for (const i of sortedOrder(names)) {
+    const item = record[keys[i] as string];
     if (item === undefined) continue;
-    out[escapeTerraformTemplate(key)] = valueJson(item, writer);
+    out[names[i] as string] = valueJson(item, writer);
   }
   return out;
 }

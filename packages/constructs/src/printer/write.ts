@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { stableJson } from './stable-json.js';
+import { stableJson, stableJsonParts } from './stable-json.js';
 import { CDKTF_VERSION } from './versions.js';
 
 /** Writes stacks the way `App.synth()` lays them out: `manifest.json` and `stacks/<id>/cdk.tf.json`. */
@@ -25,7 +25,24 @@ export function writeSynthesized(outdir: string, stacks: readonly { readonly id:
   mkdirSync(outdir, { recursive: true });
   for (const s of stacks) {
     mkdirSync(join(outdir, 'stacks', s.id), { recursive: true });
-    writeFileSync(join(outdir, 'stacks', s.id, 'cdk.tf.json'), stableJson(s.json));
+    writeParts(join(outdir, 'stacks', s.id, 'cdk.tf.json'), stableJsonParts(s.json));
   }
   writeFileSync(join(outdir, 'manifest.json'), stableJson(manifest));
+}
+
+/** Writes the text in pieces, without joining them into one more string of the stack's size. */
+function writeParts(file: string, parts: readonly string[]): void {
+  if (parts.length === 1) {
+    writeFileSync(file, parts[0] as string);
+    return;
+  }
+  const fd = openSync(file, 'w');
+  try {
+    for (const part of parts) {
+      const bytes = Buffer.from(part, 'utf8');
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
