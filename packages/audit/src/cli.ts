@@ -18,7 +18,8 @@ import { IMPORT_FILE, findStacks, importFileJson, planImports } from './import.j
 import { loadCredentialReportFile, loadIamFile, loadWorkflowFolders, readJson, readText } from './inputs.js';
 import { LiveReadError, collectAws, collectGithub, type AwsLiveOptions, type GithubLiveOptions } from './live.js';
 import { draftConfig, parseAuditJson } from './migrate.js';
-import { compositeKeyInputs, isCompositeActionText, rewriteCompositeAction, rewriteWorkflow, type WorkflowRewrite } from './migrate-workflow.js';
+import { compositeKeyInputs, isCompositeActionText, rewriteCompositeAction } from './migrate-composite.js';
+import { rewriteWorkflow, type WorkflowRewrite } from './migrate-workflow.js';
 import { unifiedDiff } from './diff.js';
 import { renderAudit, type SecretInventoryEntry } from './render.js';
 import { scanRepository, type RepositoryFiles } from './workflows.js';

@@ -12,5 +12,6 @@ export * from './live.js';
 export * from './diff.js';
 export * from './migrate.js';
 export * from './migrate-workflow.js';
+export * from './migrate-composite.js';
 export * from './import.js';
 export * from './cli.js';

@@ -17,7 +17,8 @@
  *   reusable workflow) is reported for a person to change, and counts as "needs changes" for `--check`.
  */
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { isKeyName, refsOf } from './workflows.js';
+import { isKeyName } from './workflows.js';
+import { Source, actionName, dashColumnOf, dashStartOf, editMap, keyEnvPairs, keyOf, pairOf, removePairs, valueText } from './yaml-edit.js';
 
 /** configure-aws-credentials v4.2.1, pinned by commit like keyless' own workflows. */
 export const CONFIGURE_AWS_CREDENTIALS = 'aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df # v4.2.1';
@@ -42,136 +43,6 @@ export interface WorkflowRewrite {
   readonly changes: readonly string[];
   /** What a person has to change, one line each. */
   readonly manual: readonly string[];
-}
-
-const KEY_ENV = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
-
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-class Source {
-  readonly edits: Edit[] = [];
-  constructor(readonly text: string) {}
-
-  lineStart(pos: number): number {
-    return this.text.lastIndexOf('\n', pos - 1) + 1;
-  }
-
-  lineEnd(pos: number): number {
-    const nl = this.text.indexOf('\n', pos);
-    return nl < 0 ? this.text.length : nl + 1;
-  }
-
-  column(pos: number): number {
-    return pos - this.lineStart(pos);
-  }
-
-  /** From the start of the key's line to the end of the value's last line (trailing comment included). */
-  pairExtent(pair: Pair): { start: number; end: number } {
-    const key = pair.key as Node;
-    const value = pair.value as Node | null;
-    const start = this.lineStart((key.range as [number, number, number])[0]);
-    let end = Math.max((key.range as [number, number, number])[2], value?.range?.[2] ?? 0);
-    if (end > 0 && this.text[end - 1] !== '\n') end = this.lineEnd(end);
-    return { start, end };
-  }
-
-  remove(start: number, end: number): void {
-    this.edits.push({ start, end, text: '' });
-  }
-
-  insert(pos: number, text: string): void {
-    this.edits.push({ start: pos, end: pos, text });
-  }
-
-  replace(start: number, end: number, text: string): void {
-    this.edits.push({ start, end, text });
-  }
-
-  apply(): string {
-    let out = this.text;
-    const sorted = [...this.edits].sort((a, b) => b.start - a.start || b.end - a.end);
-    for (let i = 1; i < sorted.length; i++) {
-      const later = sorted[i - 1] as Edit;
-      const earlier = sorted[i] as Edit;
-      if (earlier.end > later.start && !(earlier.start === earlier.end) && !(later.start === later.end)) {
-        throw new Error(`internal: overlapping edits at ${earlier.start}-${earlier.end} and ${later.start}-${later.end}`);
-      }
-    }
-    for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    return out;
-  }
-}
-
-function keyOf(pair: Pair): string {
-  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-}
-
-function pairOf(map: unknown, key: string): Pair | undefined {
-  if (!isMap(map)) return undefined;
-  return (map.items as Pair[]).find((p) => keyOf(p) === key);
-}
-
-function valueText(node: unknown): string {
-  return isScalar(node) ? String(node.value ?? '') : '';
-}
-
-function actionName(uses: string): string {
-  const at = uses.indexOf('@');
-  return (at < 0 ? uses : uses.slice(0, at)).split('/').slice(0, 2).join('/');
-}
-
-/**
- * Removes pairs from a map and adds `key: value` entries (after `afterKey`, else at the end). A block map keeps
- * its lines; a flow map is written again from its remaining pairs' source text. Returns false when the map
- * would be left empty and nothing is added: the caller removes the map's own pair instead.
- */
-function editMap(src: Source, map: YAMLMap, remove: readonly Pair[], add: readonly [string, string][], afterKey?: string): boolean {
-  const remaining = (map.items as Pair[]).filter((p) => !remove.includes(p));
-  if (remaining.length === 0 && add.length === 0) return false;
-  if (map.flow) {
-    const range = map.range as [number, number, number];
-    const parts = remaining.map((p) => src.text.slice((p.key as Node).range?.[0] ?? 0, (p.value as Node | null)?.range?.[1] ?? (p.key as Node).range?.[1] ?? 0));
-    parts.push(...add.map(([k, v]) => `${k}: ${v}`));
-    src.replace(range[0], range[1], `{ ${parts.join(', ')} }`);
-    return true;
-  }
-  for (const p of remove) {
-    const { start, end } = src.pairExtent(p);
-    src.remove(start, end);
-  }
-  if (add.length > 0) {
-    const first = map.items[0] as Pair;
-    const indent = ' '.repeat(src.column((first.key as Node).range?.[0] ?? 0));
-    // In place of the first removed pair, so that the new input sits where the keys were; else after the anchor.
-    const anchor = (afterKey !== undefined ? pairOf(map, afterKey) : undefined) ?? (map.items[map.items.length - 1] as Pair);
-    const at = remove[0] !== undefined ? src.pairExtent(remove[0]).start : src.pairExtent(anchor).end;
-    const needsNewline = at > 0 && src.text[at - 1] !== '\n';
-    src.insert(at, `${needsNewline ? '\n' : ''}${add.map(([k, v]) => `${indent}${k}: ${v}\n`).join('')}`);
-  }
-  return true;
-}
-
-/** Removes a pair and, when that empties its map, the map's own pair in its parent. */
-function removePairs(src: Source, map: YAMLMap, pairs: readonly Pair[], parent: { map: YAMLMap; pair: Pair } | undefined): void {
-  if (pairs.length === 0) return;
-  if (!editMap(src, map, pairs, [])) {
-    if (parent) src.remove(src.pairExtent(parent.pair).start, src.pairExtent(parent.pair).end);
-    else for (const p of pairs) src.remove(src.pairExtent(p).start, src.pairExtent(p).end);
-  }
-}
-
-/** Env pairs that carry keys: the two key variables, and a session token that comes from a secret. */
-function keyEnvPairs(env: unknown): Pair[] {
-  if (!isMap(env)) return [];
-  const pairs = env.items as Pair[];
-  const keys = pairs.filter((p) => KEY_ENV.has(keyOf(p)));
-  if (keys.length === 0) return [];
-  const token = pairs.find((p) => keyOf(p) === 'AWS_SESSION_TOKEN' && refsOf(valueText(p.value)).secrets.length > 0);
-  return token ? [...keys, token] : keys;
 }
 
 function regionVariableIn(scopes: readonly unknown[]): string | undefined {
@@ -310,18 +181,6 @@ export function rewriteWorkflow(text: string, options: MigrateWorkflowOptions = 
   return { before: text, after: src.apply(), changes, manual };
 }
 
-/** The position of the `-` of a sequence item (the item's node starts after it). */
-function dashStartOf(src: Source, item: Node): number {
-  const start = item.range?.[0] ?? 0;
-  const lineStart = src.lineStart(start);
-  const dash = src.text.slice(lineStart, start).lastIndexOf('-');
-  return dash < 0 ? start : lineStart + dash;
-}
-
-function dashColumnOf(src: Source, item: Node): number {
-  return src.column(dashStartOf(src, item));
-}
-
 /** `permissions` entries as `[scope, access]`, from a mapping's source. */
 function permissionEntries(map: YAMLMap): [string, string][] {
   return (map.items as Pair[]).map((p) => [keyOf(p), valueText(p.value)]);
@@ -375,94 +234,4 @@ function addIdToken(src: Source, root: YAMLMap, job: JobContext, changes: string
   const lines = [`${indent}permissions:`, ...entries.map(([k, v]) => `${indent}  ${k}: ${v}`)];
   src.insert(at, `${lines.join('\n')}\n`);
   changes.push(`${name}: permissions ${note}`);
-}
-
-/** The input names of a composite action that feed key inputs, for callers. */
-export function compositeKeyInputs(text: string): { keyInputs: string[]; migrated: boolean } {
-  const doc = parseDocument(text);
-  const inputs = pairOf(doc.contents, 'inputs');
-  const migrated = isMap(inputs?.value) && pairOf(inputs.value, 'role-to-assume') !== undefined;
-  const runs = pairOf(doc.contents, 'runs');
-  const steps = isMap(runs?.value) ? pairOf(runs.value, 'steps') : undefined;
-  const keyInputs = new Set<string>();
-  for (const item of isSeq(steps?.value) ? steps.value.items : []) {
-    if (!isMap(item)) continue;
-    const withMap = pairOf(item, 'with');
-    for (const p of isMap(withMap?.value) ? (withMap.value.items as Pair[]) : []) {
-      if (isKeyName(keyOf(p))) for (const i of refsOf(valueText(p.value)).inputs) keyInputs.add(i);
-    }
-    const env = pairOf(item, 'env');
-    for (const p of keyEnvPairs(env?.value)) for (const i of refsOf(valueText(p.value)).inputs) keyInputs.add(i);
-  }
-  return { keyInputs: [...keyInputs].sort(), migrated };
-}
-
-/**
- * Rewrites a local composite action: its configure-aws-credentials step assumes `${{ inputs.role-to-assume }}`
- * instead of taking the keys, the new input is declared, and the key inputs nothing reads any more go.
- */
-export function rewriteCompositeAction(text: string): WorkflowRewrite {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new Error(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
-  const root = doc.contents;
-  const runs = pairOf(root, 'runs');
-  if (!isMap(root) || !isMap(runs?.value) || valueText(pairOf(runs.value, 'using')?.value) !== 'composite') throw new Error('not a composite action: runs.using is not composite');
-  const src = new Source(text);
-  const changes: string[] = [];
-  const manual: string[] = [];
-  const { keyInputs } = compositeKeyInputs(text);
-  const stepsPair = pairOf(runs.value, 'steps');
-  let migrated = false;
-  for (const [index, item] of (isSeq(stepsPair?.value) ? stepsPair.value.items : []).entries()) {
-    if (!isMap(item)) continue;
-    const name = `step ${index + 1}`;
-    const uses = valueText(pairOf(item, 'uses')?.value);
-    const withPair = pairOf(item, 'with');
-    const withMap = isMap(withPair?.value) ? (withPair.value as YAMLMap) : undefined;
-    const keys = withMap ? (withMap.items as Pair[]).filter((p) => isKeyName(keyOf(p)) || keyOf(p) === 'aws-session-token') : [];
-    if (actionName(uses) === 'aws-actions/configure-aws-credentials' && keys.length > 0 && withMap) {
-      editMap(src, withMap, keys, pairOf(withMap, 'role-to-assume') ? [] : [['role-to-assume', '${{ inputs.role-to-assume }}']]);
-      changes.push(`${name}: configure-aws-credentials assumes \${{ inputs.role-to-assume }} instead of using ${keys.map(keyOf).join(', ')}`);
-      migrated = true;
-    } else if (keys.length > 0) {
-      manual.push(`${name}: ${uses || 'the step'} takes the keys as inputs; use configure-aws-credentials with role-to-assume before it`);
-    }
-    const env = pairOf(item, 'env');
-    const envKeys = keyEnvPairs(env?.value);
-    if (envKeys.length > 0 && env) {
-      removePairs(src, env.value as YAMLMap, envKeys, { map: item, pair: env });
-      changes.push(`${name} env: removed ${envKeys.map(keyOf).join(', ')}`);
-      manual.push(`${name}: it read the keys from env; make sure a configure-aws-credentials step with role-to-assume runs before it`);
-    }
-  }
-  const inputsPair = pairOf(root, 'inputs');
-  if (migrated && isMap(inputsPair?.value)) {
-    const inputsMap = inputsPair.value as YAMLMap;
-    // An input goes only when the key input was its one use.
-    const uses = (name: string): number => (text.match(new RegExp(`inputs\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g')) ?? []).length;
-    const unused = (inputsMap.items as Pair[]).filter((p) => keyInputs.includes(keyOf(p)) && uses(keyOf(p)) === 1);
-    const has = pairOf(inputsMap, 'role-to-assume') !== undefined;
-    if (!has || unused.length > 0) {
-      if (!inputsMap.flow) {
-        for (const p of unused) src.remove(src.pairExtent(p).start, src.pairExtent(p).end);
-        if (!has) {
-          const first = inputsMap.items[0] as Pair;
-          const indent = ' '.repeat(src.column((first.key as Node).range?.[0] ?? 0));
-          const anchor = inputsMap.items[inputsMap.items.length - 1] as Pair;
-          src.insert(src.pairExtent(anchor).end, `${indent}role-to-assume:\n${indent}  description: ARN of the IAM role to assume through GitHub's OIDC token (keyless)\n${indent}  required: true\n`);
-        }
-        changes.push(`inputs: ${has ? '' : 'added role-to-assume'}${!has && unused.length > 0 ? '; ' : ''}${unused.length > 0 ? `removed ${unused.map(keyOf).join(', ')}` : ''}`);
-      } else manual.push('inputs: declare role-to-assume and remove the key inputs');
-    }
-  } else if (migrated) {
-    manual.push('inputs: declare the role-to-assume input');
-  }
-  return { before: text, after: src.apply(), changes, manual };
-}
-
-/** Whether a parsed YAML file is a composite action rather than a workflow. */
-export function isCompositeActionText(text: string): boolean {
-  const doc = parseDocument(text);
-  const runs = pairOf(doc.contents, 'runs');
-  return isMap(runs?.value) && pairOf(doc.contents, 'jobs') === undefined;
 }
