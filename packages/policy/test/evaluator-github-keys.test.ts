@@ -3,7 +3,7 @@
 // environment AND a branch, and an organisation-wide role pinned to a reusable workflow.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GITHUB_CONDITION_CLAIMS, evaluateTrustPolicy, type PolicyDocument, type PolicyStatement, type TokenClaims } from '../src/index.js';
+import { GITHUB_CLAIM_KEYS, evaluateTrustPolicy, type PolicyDocument, type PolicyStatement, type TokenClaims } from '../src/index.js';
 
 const RUNS = { numRuns: 200 };
 const ISS = 'https://token.actions.githubusercontent.com';
@@ -242,10 +242,10 @@ describe('GitHub claim keys', () => {
     });
 
     it('fails closed on every GitHub key the token lacks, naming each one', () => {
-      const subset = fc.subarray([...GITHUB_CONDITION_CLAIMS], { minLength: 1 });
+      const subset = fc.subarray([...GITHUB_CLAIM_KEYS], { minLength: 1 });
       fc.assert(
-        fc.property(subset, fc.subarray([...GITHUB_CONDITION_CLAIMS]), (required, missing) => {
-          const values: Record<string, string> = Object.fromEntries(GITHUB_CONDITION_CLAIMS.map((c) => [c, `${c}-value`]));
+        fc.property(subset, fc.subarray([...GITHUB_CLAIM_KEYS]), (required, missing) => {
+          const values: Record<string, string> = Object.fromEntries(GITHUB_CLAIM_KEYS.map((c) => [c, `${c}-value`]));
           const document = policy(allow('Keys', { StringEquals: Object.fromEntries(required.map((c) => [`${P}:${c}`, values[c] as string])) }));
           const claims = token({ ...values, ...Object.fromEntries(missing.map((c) => [c, undefined])) });
           const evaluation = evaluateTrustPolicy(document, claims);

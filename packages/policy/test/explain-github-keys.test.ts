@@ -222,7 +222,7 @@ describe('explainToken with GitHub claim conditions', () => {
     const numeric = { ...web, repository_id: Number(WEB_ID), repository_owner_id: Number(OWNER_ID) };
     expect(verdictOf(explainToken(model, numeric), 'gha-dev-web-deploy').allowed).toBe(true);
     const text = renderTokenVerdicts(numeric, explainToken(model, numeric));
-    expect(text).toContain(`  with repository ${'octo-org/web'}, repository_id ${WEB_ID}, repository_owner_id ${OWNER_ID}, ref refs/heads/main`);
+    expect(text).toContain(`  with ref refs/heads/main, repository octo-org/web, repository_id ${WEB_ID}, repository_owner_id ${OWNER_ID}`);
     expect(text).toContain(`  note: repository_id is the number ${WEB_ID} in the claims given; GitHub's tokens carry ids as text ("${WEB_ID}"), and keyless compares those digits`);
   });
 

@@ -6,7 +6,8 @@
  */
 import { evaluateTrustPolicy } from '../iam/evaluator/index.js';
 import type { ConditionFailure, TokenClaims } from '../iam/evaluator/index.js';
-import { GITHUB_CONDITION_CLAIMS, GITHUB_ID_CLAIMS } from '../iam/evaluator/index.js';
+import { GITHUB_ID_CLAIMS } from '../iam/evaluator/index.js';
+import { GITHUB_CLAIM_KEYS } from '../iam/trust-policy.js';
 import type { AccessModel, RepositoryModel, RoleModel } from '../model/index.js';
 import { roleArn } from './report.js';
 import { type TrustStatementTerms, trustStatementTerms } from './trust-terms.js';
@@ -42,7 +43,7 @@ function tokenRepository(sub: string): { owner: string; name: string; ownerId?: 
   return { owner: m[1] ?? '', name: m[3] ?? '', ...(m[2] ? { ownerId: Number(m[2]) } : {}), ...(m[4] ? { id: Number(m[4]) } : {}) };
 }
 
-const CONDITION_CLAIMS: ReadonlySet<string> = new Set(GITHUB_CONDITION_CLAIMS);
+const CONDITION_CLAIMS: ReadonlySet<string> = new Set(GITHUB_CLAIM_KEYS);
 
 /** The claims the conditions of a role's trust policy read, besides sub and aud. */
 function claimsRead(terms: readonly TrustStatementTerms[]): string[] {
@@ -149,7 +150,7 @@ function shown(value: unknown): string {
 /** Verdicts for a token, as text. */
 export function renderTokenVerdicts(claims: Partial<TokenClaims>, verdicts: readonly TokenVerdict[]): string {
   const out = [`token: sub ${JSON.stringify(claims.sub ?? null)}, aud ${JSON.stringify(claims.aud ?? '(default)')}, iss ${JSON.stringify(claims.iss ?? '(default)')}`];
-  const checked = GITHUB_CONDITION_CLAIMS.filter((c) => claims[c] !== undefined && claims[c] !== null);
+  const checked = GITHUB_CLAIM_KEYS.filter((c) => claims[c] !== undefined && claims[c] !== null);
   if (checked.length > 0) out.push(`  with ${checked.map((c) => `${c} ${shown(claims[c])}`).join(', ')}`);
   for (const c of GITHUB_ID_CLAIMS) {
     const value = claims[c];

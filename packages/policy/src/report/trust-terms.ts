@@ -5,8 +5,7 @@
  * Reading the document rather than the config means the report cannot describe a policy other than the one
  * the evaluator decides on and Terraform writes.
  */
-import { GITHUB_CONDITION_CLAIMS } from '../iam/evaluator/index.js';
-import type { PolicyDocument } from '../iam/trust-policy.js';
+import { GITHUB_CLAIM_KEYS, type PolicyDocument } from '../iam/trust-policy.js';
 
 /** A condition of a trust statement on a GitHub claim other than `sub` and `aud`. */
 export interface TrustCondition {
@@ -37,7 +36,7 @@ export interface TrustStatementTerms {
   readonly organizationWide?: string;
 }
 
-const OTHER_CLAIMS: ReadonlySet<string> = new Set(GITHUB_CONDITION_CLAIMS);
+const OTHER_CLAIMS: ReadonlySet<string> = new Set(GITHUB_CLAIM_KEYS);
 
 /** The Allow statements of a trust policy with their GitHub conditions, for the keys of this issuer prefix. */
 export function trustStatementTerms(policy: PolicyDocument, conditionKeyPrefix: string): TrustStatementTerms[] {

@@ -10,34 +10,22 @@
  * is a key when the token holds it as text. Evaluations that rely on a GitHub key of such an issuer carry a
  * caveat.
  */
+import { GITHUB_CLAIM_KEYS, type GithubClaimKey } from '../trust-policy.js';
 import type { RawStatement, RequestContext, TokenClaims } from './types.js';
 import { isRecord } from './types.js';
 
 /** github.com's issuer without `https://`: the prefix of its condition keys. */
 export const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com';
 
-/** The GitHub claims AWS STS sets as condition keys besides `aud` and `sub`, as AWS's reference lists them. */
-export const GITHUB_CONDITION_CLAIMS = [
-  'actor',
-  'actor_id',
-  'job_workflow_ref',
-  'repository',
-  'repository_id',
-  'repository_owner_id',
-  'workflow',
-  'ref',
-  'environment',
-  'enterprise_id',
-] as const;
-
-export type GithubConditionClaim = (typeof GITHUB_CONDITION_CLAIMS)[number];
+/** The GitHub claims AWS STS sets as condition keys besides `aud` and `sub` (one list: trust-policy.ts). */
+const CONDITION_CLAIMS: readonly string[] = GITHUB_CLAIM_KEYS;
 
 /**
  * The id claims among them. GitHub sends them as digit strings (`"repository_id": "74"`) and conditions
  * compare strings; a number given for one of them (claims typed by hand) is read as its decimal digits, the
  * only text it can stand for, so pasted claims never pass or fail on their JSON type alone.
  */
-export const GITHUB_ID_CLAIMS: readonly GithubConditionClaim[] = ['actor_id', 'repository_id', 'repository_owner_id', 'enterprise_id'];
+export const GITHUB_ID_CLAIMS: readonly GithubClaimKey[] = ['actor_id', 'repository_id', 'repository_owner_id', 'enterprise_id'];
 
 /** Claims GitHub mints that AWS does not set as condition keys (documented as unavailable, or not listed). */
 const GITHUB_CLAIMS_NOT_KEYS: ReadonlySet<string> = new Set([
@@ -48,7 +36,7 @@ const GITHUB_CLAIMS_NOT_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** The claims named short in reasons: `aud`, `sub` and the GitHub condition claims. */
-const SHORT_NAMED: ReadonlySet<string> = new Set(['aud', 'sub', ...GITHUB_CONDITION_CLAIMS]);
+const SHORT_NAMED: ReadonlySet<string> = new Set(['aud', 'sub', ...CONDITION_CLAIMS]);
 
 /** Whether STS makes `<prefix>:<claim>` a condition key for a token of this issuer. */
 export function isConditionKeyClaim(claim: string, providerId: string): boolean {
@@ -116,7 +104,7 @@ export function githubKeysRead(statement: RawStatement, providerId: string): str
     if (!isRecord(block)) continue;
     for (const key of Object.keys(block)) {
       const claim = claimOfKey(key, providerId);
-      if (claim !== undefined && (GITHUB_CONDITION_CLAIMS as readonly string[]).includes(claim)) claims.add(claim);
+      if (claim !== undefined && CONDITION_CLAIMS.includes(claim)) claims.add(claim);
     }
   }
   return [...claims].sort();
