@@ -86,16 +86,21 @@ function conditionChanges(role: string, who: string, base: Map<string, TrustCond
   return out;
 }
 
+/** Plain words joined as explain joins them: `a`, `a and b`, `a, b and c`. */
+function joinWords(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /** A subject in plain words with what its statement also requires. */
 export function subjectWords(s: AccessReportSubject): string {
   const requires = (s as { requires?: readonly string[] }).requires ?? [];
-  return requires.length > 0 ? `${s.description}, with ${requires.join(', ')}` : s.description;
+  return requires.length > 0 ? `${s.description}, with ${joinWords(requires)}` : s.description;
 }
 
 /** A statement no subject accounts for, in plain words. */
 function statementWords(t: TrustStatementTerms): string {
   const head = t.organizationWide ?? `sub ${t.subjects.join(' or ')}`;
-  return t.requires.length > 0 ? `${head}, with ${t.requires.join(', ')}` : head;
+  return t.requires.length > 0 ? `${head}, with ${joinWords(t.requires)}` : head;
 }
 
 /** Who can assume a role, in plain words: its subjects, then the statements no subject accounts for. */
