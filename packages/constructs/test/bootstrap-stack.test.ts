@@ -84,7 +84,13 @@ function attached(synth: Synthesized, name: string): string[] {
     .map((a) => a['policy_arn'] as string);
 }
 
-const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
+const token = (sub: string, ids: Record<string, string> = { repository_id: '9001', repository_owner_id: '5150' }) => ({
+  iss: 'https://token.actions.githubusercontent.com',
+  aud: 'sts.amazonaws.com',
+  sub,
+  ...ids,
+});
+const byName = 'repo:acme/platform-infra';
 const principal = { principalArn: 'arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com' };
 
 describe('BootstrapStack', () => {
@@ -228,9 +234,20 @@ describe('BootstrapStack', () => {
       ['keyless-staging-drift', `StringEquals ${prefix}:environment:staging-read`],
       ['keyless-staging-apply', `StringEquals ${prefix}:environment:staging`],
       ['keyless-staging-bootstrap-apply', `StringEquals ${prefix}:environment:staging-bootstrap`],
-    ])('%s trusts exactly %s', (name, subject) => {
-      expect(trustSubjects(findResource(staging, 'aws_iam_role', 'name', name).block)).toEqual([subject]);
-      expect(findResource(staging, 'aws_iam_role', 'name', name).block['path']).toBe('/keyless/');
+    ])('%s trusts exactly %s, by name too, with the ids pinned', (name, subject) => {
+      const role = findResource(staging, 'aws_iam_role', 'name', name).block;
+      expect(trustSubjects(role)).toEqual([subject.replace(prefix, byName), subject]);
+      for (const statement of statements(role['assume_role_policy'] as string))
+        expect(statement.Condition?.['StringEquals']).toMatchObject({
+          'token.actions.githubusercontent.com:repository_id': '9001',
+          'token.actions.githubusercontent.com:repository_owner_id': '5150',
+        });
+      expect(role['path']).toBe('/keyless/');
+      // A repository that took the infra repository's name, or another owner's, has other ids: refused.
+      const sub = subject.slice('StringEquals '.length).replace(prefix, byName);
+      expect(evaluateTrustPolicy(role['assume_role_policy'] as string, token(sub), principal).allowed).toBe(true);
+      expect(evaluateTrustPolicy(role['assume_role_policy'] as string, token(sub, { repository_id: '9002', repository_owner_id: '5150' }), principal).allowed).toBe(false);
+      expect(evaluateTrustPolicy(role['assume_role_policy'] as string, token(sub, { repository_id: '9001', repository_owner_id: '5151' }), principal).allowed).toBe(false);
     });
 
     it('are four distinct roles: no token that assumes one apply role assumes the other', () => {

@@ -106,9 +106,30 @@ describe('GithubActionsRole', () => {
       expect(onlyResource(synth, ROLE)['description']).toBe('GitHub Actions in octo-org/octo-repo, octo-org/other-repo, managed by keyless');
     });
 
-    it('uses immutable owner@id/repo@id subjects when the ids are known', () => {
+    it('pins the ids beside both subject forms when the ids are known', () => {
       const synth = synthRole({ subjects: [{ repository: { ...repo, ownerId: 123456, id: 456789 }, context: { kind: 'branch', name: 'main' } }] });
+      expect(subValues(statements(synth)[0], 'StringEquals')).toEqual([
+        'repo:octo-org/octo-repo:ref:refs/heads/main',
+        'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main',
+      ]);
+      expect(statements(synth)[0]?.Condition?.['StringEquals']).toMatchObject({
+        'token.actions.githubusercontent.com:repository_id': '456789',
+        'token.actions.githubusercontent.com:repository_owner_id': '123456',
+      });
+    });
+
+    it('uses immutable owner@id/repo@id subjects alone when the ids are known but not pinned', () => {
+      const synth = synthRole({ subjects: [{ repository: { ...repo, ownerId: 123456, id: 456789, pinIds: false }, context: { kind: 'branch', name: 'main' } }] });
       expect(subValues(statements(synth)[0], 'StringEquals')).toEqual(['repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main']);
+      expect(Object.keys(statements(synth)[0]?.Condition?.['StringEquals'] ?? {}).some((k) => k.endsWith(':repository_id'))).toBe(false);
+    });
+
+    it('requires the environment AND one of its refs for an environment subject with refs', () => {
+      const synth = synthRole({ subjects: [{ repository: repo, context: { kind: 'environment', name: 'prod' }, refs: ['refs/heads/main'] }] });
+      expect(statements(synth)[0]?.Condition?.['StringEquals']).toMatchObject({
+        'token.actions.githubusercontent.com:sub': 'repo:octo-org/octo-repo:environment:prod',
+        'token.actions.githubusercontent.com:ref': 'refs/heads/main',
+      });
     });
 
     it('trusts both subject forms during the switch-over', () => {

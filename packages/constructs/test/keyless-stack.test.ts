@@ -286,8 +286,14 @@ describe('KeylessStack', () => {
     const iss = model.github.resolvedIssuer.url;
     const aud = model.github.audiences[0] as string;
     const options = { providerAudiences: model.github.audiences, principalArn: model.aws.oidcProviderArn };
+    // The token also carries the claims the grant of that subject requires (pinned ids, an environment's ref), so a
+    // denial below is about the subject; a subject no grant holds gets the role's first grant's claims.
+    const grantClaims = (role: RoleModel, sub: string): Record<string, string> => {
+      const grant = role.grants.find((g) => g.subjects.some((s) => stringLike(s, sub))) ?? role.grants[0];
+      return Object.fromEntries(Object.entries(grant?.claims ?? {}).map(([k, v]) => [k, concrete(v?.[0] ?? '')]));
+    };
     const evaluate = (role: RoleModel, claims: { iss?: string; aud?: string | null; sub: string }, opts: EvaluationOptions = options) =>
-      evaluateTrustPolicy(trustPolicyOf(synth, model, role.name), { iss, aud, ...claims }, opts);
+      evaluateTrustPolicy(trustPolicyOf(synth, model, role.name), { iss, aud, ...grantClaims(role, claims.sub), ...claims }, opts);
     const expectDenied = (role: RoleModel, sub: string, label: string) => {
       expect(declares(role, sub), `${role.name}: mutation "${label}" (${sub}) is itself declared`).toBe(false);
       const result = evaluate(role, { sub });
@@ -375,7 +381,7 @@ describe('KeylessStack', () => {
       const model = loadAccessModel(DEV);
       const { synth } = synthKeyless(model, {}, 'dev');
       const policy = trustPolicyOf(synth, model, 'gha-dev-payments-deploy');
-      const claims = { iss: model.github.resolvedIssuer.url, aud: 'sts.amazonaws.com' };
+      const claims = { iss: model.github.resolvedIssuer.url, aud: 'sts.amazonaws.com', repository_id: '456789', repository_owner_id: '123456' };
       expect(evaluateTrustPolicy(policy, { ...claims, sub: 'repo:octo-org@123456/payments@456789:ref:refs/heads/main' }).allowed).toBe(true);
       expect(evaluateTrustPolicy(policy, { ...claims, sub: 'repo:octo-org/payments:ref:refs/heads/main' }).allowed).toBe(false);
     });
@@ -384,9 +390,11 @@ describe('KeylessStack', () => {
       const model = loadAccessModel(PROD);
       const { synth } = synthKeyless(model, {}, 'prod');
       const policy = trustPolicyOf(synth, model, 'gha-prod-payments-deploy');
-      const claims = { iss: model.github.resolvedIssuer.url, aud: 'sts.amazonaws.com' };
+      const claims = { iss: model.github.resolvedIssuer.url, aud: 'sts.amazonaws.com', repository_id: '456789', repository_owner_id: '123456' };
       expect(evaluateTrustPolicy(policy, { ...claims, sub: 'repo:octo-org@123456/payments@456789:environment:production' }).allowed).toBe(true);
       expect(evaluateTrustPolicy(policy, { ...claims, sub: 'repo:octo-org/payments:environment:production' }).allowed).toBe(true);
+      // With the ids pinned, the name form is safe: a repository that takes the name has another id.
+      expect(evaluateTrustPolicy(policy, { ...claims, repository_id: '456790', sub: 'repo:octo-org/payments:environment:production' }).allowed).toBe(false);
     });
   });
 

@@ -336,6 +336,8 @@ interface RawConfig {
     | undefined;
   readonly repositories: readonly RawRepository[];
   readonly templateText: boolean;
+  readonly pinIds: boolean | undefined;
+  readonly organizationRoles: readonly RawRole[];
 }
 
 function rawConfig(options: Required<AccessConfigOptions>): fc.Arbitrary<RawConfig> {
@@ -379,6 +381,8 @@ function rawConfig(options: Required<AccessConfigOptions>): fc.Arbitrary<RawConf
       selector: (r) => r.name.toLowerCase(),
     }),
     templateText: fc.constant(options.templateText),
+    pinIds: opt(fc.boolean()),
+    organizationRoles: fc.uniqueArray(rawRole(), { maxLength: 2, selector: (r) => r.key }),
   });
 }
 
@@ -460,6 +464,7 @@ function buildConfig(raw: RawConfig): AccessConfig {
         : undefined;
 
   const repos = raw.repositories;
+  const pinsIds = raw.pinIds ?? issuer.kind === 'github.com';
   const pinning = new Set(repos.filter((r) => r.pinsWorkflows).map((r) => r.name));
   const repositories: Record<string, AccessConfig['repositories'][string]> = {};
   const textPool = raw.templateText ? [...TEMPLATE_TEXT, ...PLAIN_TEXT] : PLAIN_TEXT;
@@ -505,7 +510,8 @@ function buildConfig(raw: RawConfig): AccessConfig {
       const pins = pinning.has(repo.name);
       const trust: AccessConfig['repositories'][string]['roles'][string]['trust'] = {};
       if (r.branches) trust.branches = [...r.branches];
-      const patterns = [...(r.branchPatterns ?? []), ...(r.anyBranch ? ['*'] : [])];
+      // Beside environments, branches narrow them: "*" would narrow nothing, and the rules refuse it there.
+      const patterns = [...(r.branchPatterns ?? []), ...(r.anyBranch && r.useEnvironments === 0 ? ['*'] : [])];
       if (patterns.length > 0) trust.branchPatterns = patterns;
       if (r.tags) trust.tags = [...r.tags];
       if (r.tagPatterns) trust.tagPatterns = [...r.tagPatterns];
@@ -570,17 +576,7 @@ function buildConfig(raw: RawConfig): AccessConfig {
         trust.workflows = r.workflowRefs.map((i) => refs[i] as string);
       }
 
-      // Permissions.
-      const managedPool = r.kind === 'read-only' ? READ_ONLY_MANAGED : WRITE_MANAGED;
-      const managedPolicyArns = managedPool.length === 0 ? [] : [...new Set(r.managed.map((i) => awsManaged(partitionName, managedPool[i % managedPool.length] as string)))];
-      if (r.kind === 'admin') managedPolicyArns.push(awsManaged(partitionName, 'AdministratorAccess'));
-      if (r.customerManaged && !readOnly) managedPolicyArns.push(`arn:${partitionName}:iam::${raw.accountId}:policy/team/${repo.name.toLowerCase()}-deploy`);
-      const inlinePolicies = Object.fromEntries(r.policies.map((p) => [p.name, inlinePolicy(p, readOnly, raw.templateText, repo.name)]));
-      const boundaries = [
-        `arn:${partitionName}:iam::${raw.accountId}:policy/boundaries/ci-boundary`,
-        `arn:${partitionName}:iam::${raw.accountId}:policy/keyless-boundary`,
-        awsManaged(partitionName, 'PowerUserAccess'),
-      ];
+      const permissions = permissionsOf(r, raw, repo.name);
 
       // Variables: explicit names are unique in the whole environment; one role per repository may use the default.
       const crossRepository = trust.repositories !== undefined;
@@ -603,10 +599,8 @@ function buildConfig(raw: RawConfig): AccessConfig {
         description,
         readOnly: readOnly ? true : r.readOnlyExplicit ? false : undefined,
         trust,
-        managedPolicyArns: managedPolicyArns.length > 0 || r.falseOptIns ? managedPolicyArns : undefined,
-        inlinePolicies: Object.keys(inlinePolicies).length > 0 ? (inlinePolicies as RoleConfig['inlinePolicies']) : undefined,
+        ...permissions,
         maxSessionDurationSeconds: r.maxSessionDurationSeconds,
-        permissionsBoundaryArn: r.boundary === undefined ? undefined : boundaries[r.boundary],
         path: r.path,
         tags: r.roleTags,
         variable: Object.keys(variable).length > 0 ? variable : undefined,
@@ -657,12 +651,69 @@ function buildConfig(raw: RawConfig): AccessConfig {
       ownerId: raw.ownerId,
       issuer: raw.issuer,
       ...githubAudienceFields(raw.owner, raw.audiences, raw.githubAudience),
+      // Pinning on an issuer other than github.com is an opt-in; it needs the owner id.
+      pinIds: raw.ownerId === undefined && raw.pinIds === true ? undefined : raw.pinIds,
     }),
     sharding: raw.sharding,
     state: raw.state,
     defaults,
     repositories,
+    organization: organizationOf(raw, pinsIds ? raw.ownerId : undefined, repos.map((r) => r.name)),
   }) as AccessConfig;
+}
+
+/** A role's permissions from raw choices: managed policies of its kind, inline policies, a boundary. */
+function permissionsOf(r: RawRole, raw: RawConfig, repoName: string): Pick<RoleConfig, 'managedPolicyArns' | 'inlinePolicies' | 'permissionsBoundaryArn'> {
+  const partitionName = raw.partition ?? 'aws';
+  const readOnly = r.kind === 'read-only';
+  const managedPool = readOnly ? READ_ONLY_MANAGED : WRITE_MANAGED;
+  const managedPolicyArns = managedPool.length === 0 ? [] : [...new Set(r.managed.map((i) => awsManaged(partitionName, managedPool[i % managedPool.length] as string)))];
+  if (r.kind === 'admin') managedPolicyArns.push(awsManaged(partitionName, 'AdministratorAccess'));
+  if (r.customerManaged && !readOnly) managedPolicyArns.push(`arn:${partitionName}:iam::${raw.accountId}:policy/team/${repoName.toLowerCase()}-deploy`);
+  const inlinePolicies = Object.fromEntries(r.policies.map((p) => [p.name, inlinePolicy(p, readOnly, raw.templateText, repoName)]));
+  const boundaries = [
+    `arn:${partitionName}:iam::${raw.accountId}:policy/boundaries/ci-boundary`,
+    `arn:${partitionName}:iam::${raw.accountId}:policy/keyless-boundary`,
+    awsManaged(partitionName, 'PowerUserAccess'),
+  ];
+  return compact({
+    managedPolicyArns: managedPolicyArns.length > 0 || r.falseOptIns ? managedPolicyArns : undefined,
+    inlinePolicies: Object.keys(inlinePolicies).length > 0 ? (inlinePolicies as RoleConfig['inlinePolicies']) : undefined,
+    permissionsBoundaryArn: r.boundary === undefined ? undefined : boundaries[r.boundary],
+  });
+}
+
+/** Organization roles from raw choices, when the owner's id is known and pinned; each through workflows of the owner. */
+function organizationOf(raw: RawConfig, ownerId: number | undefined, repositoryNames: readonly string[]): AccessConfig['organization'] {
+  if (ownerId === undefined || raw.organizationRoles.length === 0) return undefined;
+  const workflows = [
+    `${raw.owner}/shared-workflows/.github/workflows/deploy.yml@refs/heads/main`,
+    `${raw.owner}/shared-workflows/.github/workflows/build.yml@0123456789abcdef0123456789abcdef01234567`,
+    `${raw.owner}/shared-workflows/.github/workflows/release.yml@refs/tags/v1`,
+    `${raw.owner}/shared-workflows/.github/workflows/any.yml@*`,
+  ];
+  // A default name <prefix>org-<key> could meet a repository named org-...'s role: name them explicitly then.
+  const clash = repositoryNames.some((n) => n.toLowerCase().startsWith('org'));
+  const roles: NonNullable<AccessConfig['organization']>['roles'] = {};
+  raw.organizationRoles.forEach((drawn, i) => {
+    const r = (drawn.kind === 'admin' && !ADMIN_ACCEPTED) || drawn.kind === 'pull-request-write' ? { ...drawn, kind: 'write' as const } : drawn;
+    const chosen = [...new Set(r.workflowRefs.map((n) => workflows[n % workflows.length] as string))];
+    const anyRef = chosen.some((w) => w.endsWith('@*'));
+    const optIn = (on: boolean): true | false | undefined => (on ? true : r.falseOptIns ? false : undefined);
+    roles[r.key] = compact({
+      name: r.explicitName || clash ? `o${i}.${r.key}` : undefined,
+      description: r.description === undefined ? undefined : PLAIN_TEXT[r.description % PLAIN_TEXT.length],
+      readOnly: r.kind === 'read-only' ? true : r.readOnlyExplicit ? false : undefined,
+      trust: { workflows: chosen },
+      ...permissionsOf(r, raw, 'org'),
+      maxSessionDurationSeconds: r.maxSessionDurationSeconds,
+      path: r.path,
+      tags: r.roleTags,
+      dangerouslyAllowAdministratorAccess: optIn(r.kind === 'admin'),
+      dangerouslyAllowAnyWorkflowRef: optIn(anyRef),
+    }) as NonNullable<AccessConfig['organization']>['roles'][string];
+  });
+  return { roles };
 }
 
 /** Whether keyless accepts the config; the ConfigError problems otherwise. */

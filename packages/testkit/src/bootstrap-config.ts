@@ -66,6 +66,7 @@ export function candidateBootstrapConfig(): fc.Arbitrary<BootstrapConfig> {
       issuer: opt(issuerConfig),
       audiences: opt(audienceList),
       githubAudience: fc.nat({ max: 5 }),
+      pinIds: opt(fc.boolean()),
       infraName: fc.constantFrom('octo-infra', 'infra', 'Platform.Infra'),
       infraId: opt(fc.integer({ min: 1, max: 2_000_000_000 })),
       subjectFormat: opt(fc.constantFrom<'name' | 'immutable' | 'both'>('name', 'immutable', 'both')),
@@ -105,7 +106,14 @@ export function candidateBootstrapConfig(): fc.Arbitrary<BootstrapConfig> {
             })
           : undefined;
       return compact({
-        github: compact({ owner: raw.owner, ownerId: raw.ownerId, issuer: raw.issuer, ...githubAudienceFields(raw.owner, raw.audiences, raw.githubAudience) }),
+        github: compact({
+          owner: raw.owner,
+          ownerId: raw.ownerId,
+          issuer: raw.issuer,
+          ...githubAudienceFields(raw.owner, raw.audiences, raw.githubAudience),
+          // Pinning needs the owner id; on an issuer other than github.com it is an opt-in.
+          pinIds: raw.ownerId === undefined && raw.pinIds === true ? undefined : raw.pinIds,
+        }),
         infraRepository: compact({ name: raw.infraName, id, subjectFormat, settingsAccount }),
         stateBucketPrefix: raw.stateBucketPrefix,
         reviewers: raw.reviewers,

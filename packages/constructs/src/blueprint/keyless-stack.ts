@@ -3,8 +3,8 @@ import { oidcProviderArn, oidcProviderResources } from './oidc-provider.js';
 import type { OidcProviderSpec } from './oidc-provider.js';
 import { repositoryResources, repositorySpec } from './repository.js';
 import type { RepositorySpec } from './repository.js';
-import { rolePath } from './role.js';
-import type { RoleTrust } from './role.js';
+import { rolePath, roleResources, roleSpecFromModel } from './role.js';
+import type { RoleSpec, RoleTrust } from './role.js';
 import { backendBlueprint } from './stack.js';
 import type { BackendChoice, OutputBlueprint, StackBlueprint, StackFrame } from './stack.js';
 import { Ref } from './values.js';
@@ -12,14 +12,20 @@ import type { Child, ResourceBlueprint, Text } from './values.js';
 
 /**
  * One environment's keyless access as a stack: the AWS and GitHub providers, the OIDC provider (`github-oidc`),
- * and every repository's roles, environments and variables (`repo-<key>`).
+ * every repository's roles, environments and variables (`repo-<key>`), and the organization roles
+ * (`organization/role-<key>`).
  */
 export interface KeylessStackBlueprint {
   readonly frame: StackFrame;
   readonly oidcProvider: Child<OidcProviderSpec>;
   /** The repositories, each spec derived as it is read: a reader of 10,000 repositories never holds them all. */
   readonly repositories: Iterable<Child<RepositorySpec> & { readonly key: string }>;
+  /** The organization roles (`organization/role-<key>`), which no repository owns. */
+  readonly organizationRoles: readonly (Child<RoleSpec> & { readonly key: string })[];
 }
+
+/** The construct id under which a stack holds its organization roles. */
+export const ORGANIZATION_ID = 'organization';
 
 /** The blueprint of `KeylessStack` for a validated model. */
 export function keylessStackBlueprint(stackId: string, model: AccessModel, backend: BackendChoice = 'auto'): KeylessStackBlueprint {
@@ -48,10 +54,12 @@ export function keylessStackBlueprint(stackId: string, model: AccessModel, backe
       }
     },
   };
+  const organizationRoles = (model.organizationRoles ?? []).map((role) => ({ id: `role-${role.key}`, key: role.key, spec: roleSpecFromModel(role, trust) }));
   const roleArns: [string, Text][] = [];
   for (const repo of model.repositories) {
     for (const role of repo.roles) roleArns.push([role.name, new Ref(rolePath([`repo-${repo.key}`, `role-${role.key}`]), 'arn')]);
   }
+  for (const role of organizationRoles) roleArns.push([role.spec.name, new Ref(rolePath([ORGANIZATION_ID, role.id]), 'arn')]);
   const outputs: OutputBlueprint[] = [
     { id: 'oidc_provider_arn', value: providerArn },
     { id: 'role_arns', value: Object.fromEntries(roleArns) },
@@ -76,6 +84,7 @@ export function keylessStackBlueprint(stackId: string, model: AccessModel, backe
     },
     oidcProvider,
     repositories,
+    organizationRoles,
   };
 }
 
@@ -83,6 +92,7 @@ export function keylessStackBlueprint(stackId: string, model: AccessModel, backe
 export function* keylessStackResources(blueprint: KeylessStackBlueprint): Generator<ResourceBlueprint> {
   yield* oidcProviderResources([blueprint.oidcProvider.id], blueprint.oidcProvider.spec);
   for (const repo of blueprint.repositories) yield* repositoryResources([repo.id], repo.spec);
+  for (const role of blueprint.organizationRoles) yield* roleResources([ORGANIZATION_ID, role.id], role.spec);
 }
 
 /** The whole stack, for the printer. */

@@ -1,7 +1,8 @@
 import type { AccessModel } from '@keyless/policy';
 import { TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
-import { keylessStackBlueprint } from '../blueprint/keyless-stack.js';
+import { Construct } from 'constructs';
+import { ORGANIZATION_ID, keylessStackBlueprint } from '../blueprint/keyless-stack.js';
+import { GithubActionsRole } from '../constructs/github-actions-role.js';
 import type { KeylessStackBlueprint } from '../blueprint/keyless-stack.js';
 import { githubOidcProviderFromSpec } from '../constructs/github-oidc-provider.js';
 import type { IGithubOidcProvider } from '../constructs/github-oidc-provider.js';
@@ -44,6 +45,8 @@ export class KeylessStack extends TerraformStack {
   readonly oidcProvider: IGithubOidcProvider;
   /** Each repository's construct, by repository key. */
   readonly repositories: ReadonlyMap<string, RepositoryAccess>;
+  /** The organization roles, by role key (under the construct `organization`). */
+  readonly organizationRoles: ReadonlyMap<string, GithubActionsRole>;
 
   constructor(scope: Construct, id: string, props: KeylessStackProps) {
     super(scope, id);
@@ -59,6 +62,12 @@ export class KeylessStack extends TerraformStack {
     const repositories = new Map<string, RepositoryAccess>();
     for (const repo of blueprint.repositories) repositories.set(repo.key, new RepositoryAccess(this, repo.id, prepared(repo.spec)));
     this.repositories = repositories;
+    const organizationRoles = new Map<string, GithubActionsRole>();
+    if (blueprint.organizationRoles.length > 0) {
+      const organization = new Construct(this, ORGANIZATION_ID);
+      for (const role of blueprint.organizationRoles) organizationRoles.set(role.key, new GithubActionsRole(organization, role.id, prepared(role.spec)));
+    }
+    this.organizationRoles = organizationRoles;
     new Reader(this).outputs(blueprint.frame.outputs);
   }
 }

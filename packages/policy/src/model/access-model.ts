@@ -20,6 +20,7 @@ import {
   checkVariableName,
 } from '../iam/limits.js';
 import { checkPolicyArnTarget } from '../iam/permissions/index.js';
+import { buildOrganizationRoles } from './organization.js';
 import { checkSharding, checkState } from './placement.js';
 import { buildRepository } from './repository.js';
 import { Problems, sortedEntries, sortedUnique, toIssuer } from './support.js';
@@ -123,9 +124,10 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
   checkVariableCounts(repositories, p);
 
   // Role names are unique ignoring case within an account.
+  const organizationRoles = buildOrganizationRoles(config, context, p);
   const roleNames = new Map<string, string>();
-  for (const repo of repositories) {
-    for (const role of repo.roles) {
+  for (const roles of [...repositories.map((r) => r.roles), organizationRoles]) {
+    for (const role of roles) {
       const lower = role.name.toLowerCase();
       const first = roleNames.get(lower);
       if (first !== undefined) {
@@ -134,7 +136,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     }
   }
 
-  const sharding = checkSharding(config, 'create' in providerConfig, p);
+  const sharding = checkSharding(config, 'create' in providerConfig, organizationRoles.length > 0, p);
   const state = checkState(config, p);
 
   if (p.lines.length > 0) throw new ConfigError(source, p.items);
@@ -162,5 +164,6 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
       ...(allowGithubAudience ? { dangerouslyAllowGithubAudience: true as const } : {}),
     },
     repositories,
+    ...(organizationRoles.length > 0 ? { organizationRoles } : {}),
   };
 }

@@ -6,10 +6,13 @@ import type { Problems } from './support.js';
 import { cmp, sortedEntries } from './support.js';
 import type { AccessModel, RepositoryModel, ShardingModel, StackModel, StateModel } from './types.js';
 
+/** The stack suffix of a sharded environment's organization roles. */
+export const ORGANIZATION_STACK = 'organization';
+
 const STACK_SUFFIX = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** Checks the sharding block and every repository's stack and team; the sharding model, when configured. */
-export function checkSharding(config: AccessConfig, createsProvider: boolean, p: Problems): ShardingModel | undefined {
+export function checkSharding(config: AccessConfig, createsProvider: boolean, hasOrganizationRoles: boolean, p: Problems): ShardingModel | undefined {
   let sharding: ShardingModel | undefined;
   if (config.sharding) {
     const { by, shards } = config.sharding;
@@ -26,6 +29,8 @@ export function checkSharding(config: AccessConfig, createsProvider: boolean, p:
       p.check(['repositories', key, 'stack'], repo.stack, STACK_SUFFIX.test(repo.stack) ? undefined : 'a stack suffix has 1 to 40 lowercase letters, digits and inner hyphens');
     if (repo.team !== undefined)
       p.check(['repositories', key, 'team'], repo.team, STACK_SUFFIX.test(repo.team) ? undefined : 'a team name has 1 to 40 lowercase letters, digits and inner hyphens');
+    if (repo.stack === ORGANIZATION_STACK && hasOrganizationRoles)
+      p.add(['repositories', key, 'stack'], repo.stack, `the stack ${ORGANIZATION_STACK} holds the organization roles of a sharded environment; pin the repository to another stack`);
     if (repo.stack !== undefined && !sharding) p.add(['repositories', key, 'stack'], repo.stack, 'stack pins a repository only in a sharded environment; add sharding or remove it');
     if (sharding?.by === 'team' && repo.team === undefined && repo.stack === undefined)
       p.add(['repositories', key], key, 'sharding by team needs team (or an explicit stack) on every repository');
@@ -60,19 +65,24 @@ export function shardOf(key: string, repo: { readonly stack?: string; readonly t
   return `s${String(n).padStart(String(shards - 1).length, '0')}`;
 }
 
-
 /**
  * Splits an environment into its stacks: one stack named after the environment when it is not sharded, else
- * `<environment>-<suffix>` per shard that has repositories, sorted by id.
+ * `<environment>-<suffix>` per shard that has repositories, and `<environment>-organization` for its organization
+ * roles, sorted by id.
  */
 export function splitModel(model: AccessModel): StackModel[] {
   if (!model.sharding) return [{ stackId: model.environment, model }];
   const groups = new Map<string, RepositoryModel[]>();
   for (const repo of model.repositories) {
     const suffix = repo.shard ?? 'unassigned';
-    groups.set(suffix, [...(groups.get(suffix) ?? []), repo]);
+    const group = groups.get(suffix);
+    if (group) group.push(repo);
+    else groups.set(suffix, [repo]);
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => cmp(a, b))
-    .map(([suffix, repositories]) => ({ stackId: `${model.environment}-${suffix}`, model: { ...model, repositories } }));
+  const { organizationRoles, ...rest } = model;
+  const stacks: StackModel[] = [...groups.entries()].map(([suffix, repositories]) => ({ stackId: `${model.environment}-${suffix}`, model: { ...rest, repositories } }));
+  // Organization roles belong to no repository: their own stack, so that no shard's plan carries them.
+  if (organizationRoles !== undefined && organizationRoles.length > 0)
+    stacks.push({ stackId: `${model.environment}-${ORGANIZATION_STACK}`, model: { ...rest, repositories: [], organizationRoles } });
+  return stacks.sort((a, b) => cmp(a.stackId, b.stackId));
 }

@@ -127,7 +127,7 @@ export function buildTrust(
   }
   for (const other of others) for (const c of other.contexts) subjects.push(spec(other.identity, c));
   if (others.some((o) => subjectFormatRisk(o.identity)) && !risks.some((r) => r.kind === 'name-recycling'))
-    risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only for some repositories; whoever owns the name later inherits the access (set ids for immutable subjects)' });
+    risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only for some repositories; whoever owns the name later inherits the access (set ids to pin them beside the subject)' });
   const githubAudience = ctx.audiences.find((aud) => isGithubAudience(aud, toIssuer(ctx.config.github.issuer)));
   if (githubAudience !== undefined)
     risks.push({ kind: 'github-audience', detail: `tokens with GitHub's default audience ${githubAudience} are accepted: any service that receives a token a workflow requested without an audience can replay it here` });
