@@ -116,6 +116,20 @@ function isGithubBlock(type: string, body: Json | undefined, githubProviderNames
   });
 }
 
+const BLOCK_SECTIONS = ['resource', 'data'] as const;
+
+/** Every resource and data block of a stack (not the `//` metadata), with the mapping that holds it by name. */
+function* blocksOf(stack: Obj): Generator<{ section: (typeof BLOCK_SECTIONS)[number]; type: string; byName: Obj; name: string; body: Json }> {
+  for (const section of BLOCK_SECTIONS) {
+    const byType = stack[section];
+    if (!isObj(byType)) continue;
+    for (const [type, byName] of Object.entries(byType)) {
+      if (!isObj(byName)) continue;
+      for (const [name, body] of Object.entries(byName)) if (name !== '//') yield { section, type, byName, name, body };
+    }
+  }
+}
+
 function deleteIfEmpty(parent: Obj, key: string): void {
   const v = parent[key];
   if ((isObj(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0)) delete parent[key];
@@ -165,17 +179,11 @@ export function awsHalf(stackJson: object): object {
   }
 
   // --- resources and data sources ----------------------------------------------------------------------
-  for (const section of ['resource', 'data'] as const) {
+  for (const block of blocksOf(stack)) if (isGithubBlock(block.type, block.body, githubProviderNames)) delete block.byName[block.name];
+  for (const section of BLOCK_SECTIONS) {
     const byType = stack[section];
     if (!isObj(byType)) continue;
-    for (const [type, byName] of Object.entries(byType)) {
-      if (!isObj(byName)) continue;
-      for (const [name, body] of Object.entries(byName)) {
-        if (name === '//') continue;
-        if (isGithubBlock(type, body, githubProviderNames)) delete byName[name];
-      }
-      if (Object.keys(byName).filter((k) => k !== '//').length === 0) delete byType[type];
-    }
+    for (const [type, byName] of Object.entries(byType)) if (isObj(byName) && Object.keys(byName).filter((k) => k !== '//').length === 0) delete byType[type];
     deleteIfEmpty(stack, section);
   }
 
@@ -253,18 +261,10 @@ export function awsHalf(stackJson: object): object {
 
   // --- the AWS side must not depend on the GitHub side -----------------------------------------------
   const violations: string[] = [];
-  for (const section of ['resource', 'data'] as const) {
-    const byType = stack[section];
-    if (!isObj(byType)) continue;
-    for (const [type, byName] of Object.entries(byType)) {
-      if (!isObj(byName)) continue;
-      for (const [name, body] of Object.entries(byName)) {
-        if (name === '//') continue;
-        const refs = refersToGithub(body);
-        const addr = section === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
-        if (refs.length > 0) violations.push(`${addr} -> ${refs.join(', ')}`);
-      }
-    }
+  for (const { section, type, name, body } of blocksOf(stack)) {
+    const refs = refersToGithub(body);
+    const addr = section === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
+    if (refs.length > 0) violations.push(`${addr} -> ${refs.join(', ')}`);
   }
   if (isObj(stack['module'])) {
     for (const [name, body] of Object.entries(stack['module'])) {
