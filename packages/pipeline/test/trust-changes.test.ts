@@ -144,6 +144,27 @@ describe('access changes of trust conditions', () => {
     expect(lines(of({ environments: ['production'] }), base)).toEqual([['~ gha-prod-api-release: octo-org/api, environment production, on refs/heads/main now also has ref refs/heads/main required', null]]);
   });
 
+  it('names an organization role of the config as every repository of the owner, and flags its workflow pin removed', () => {
+    const config = (workflows: string[] | undefined) => ({
+      environment: 'prod',
+      aws: { accountId: '222222222222', region: 'eu-west-1' },
+      github: { owner: 'octo-org', ownerId: Number(OWNER_ID) },
+      repositories: { api: { roles: { release: { trust: { branches: ['main'] } } } } },
+      ...(workflows ? { organization: { roles: { deploy: { trust: { workflows }, managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } } } } : {}),
+    });
+    const of = (workflows?: string[]) => accessReport(buildAccessModel(parseAccessConfig(config(workflows), 'access.yaml'), 'access.yaml'));
+    const added = accessChanges(of(), of([WORKFLOW]));
+    expect(added.filter((c) => c.alert === 'organization-wide').map((c) => c.line)).toEqual([
+      `+ [AmazonS3ReadOnlyAccess] for every repository of octo-org (id ${OWNER_ID}) running ${WORKFLOW}, through gha-prod-org-deploy (a new role)`,
+    ]);
+    const other = 'octo-org/automation/.github/workflows/deploy.yml@refs/heads/release';
+    expect(lines(of([WORKFLOW]), of([other]))).toEqual([
+      [`~ gha-prod-org-deploy: every repository of octo-org (id ${OWNER_ID}) running ${other}: workflow ${WORKFLOW} pinned → workflow ${other} pinned`, 'trust-pin'],
+      // The model's organization-wide risk names the workflow, so it changes with it.
+      ...accessChanges(of([WORKFLOW]), of([other])).filter((c) => c.kind === 'risk' || c.kind === 'risk-removed').map((c) => [c.line, c.alert ?? null]),
+    ]);
+  });
+
   it('leads the plan comment with a warning when a pin is removed', () => {
     const head = report({ 'gha-dev-web-deploy': web(), 'gha-dev-api-release': api({ ref: 'refs/heads/main', repository_id: API_ID, repository_owner_id: OWNER_ID }) });
     const comment = renderPlanComment({ stack: 'dev', planJson: fixture('dev-unchanged').plan, accessBase: pinnedBase, accessHead: head });
