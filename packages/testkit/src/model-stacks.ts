@@ -24,6 +24,8 @@ export interface ModelRole {
   readonly trustPolicy: string;
   /** The `sub` values the role trusts. */
   readonly claims: readonly string[];
+  /** Each way in: `sub` values and the further claims (ids, ref, workflow) the same token must carry. */
+  readonly grants: readonly { readonly subjects: readonly string[]; readonly claims: Readonly<Record<string, readonly string[]>> }[];
   readonly managedPolicyArns: readonly string[];
   /** Canonical JSON per inline policy name. */
   readonly inlinePolicies: Readonly<Record<string, string>>;
@@ -53,8 +55,7 @@ export function modelStack(stackId: string, model: AccessModel): ModelStack {
     providerArn: model.aws.oidcProviderArn,
     issuerUrl: model.github.resolvedIssuer.url,
     audiences: [...model.github.audiences],
-    roles: model.repositories.flatMap((repo) =>
-      repo.roles.map((role) => ({
+    roles: [...model.repositories.flatMap((repo) => repo.roles), ...(model.organizationRoles ?? [])].map((role) => ({
         entry: role.entry,
         name: role.name,
         path: role.path,
@@ -64,10 +65,10 @@ export function modelStack(stackId: string, model: AccessModel): ModelStack {
         tags: { ...role.tags },
         trustPolicy: canonicalJson(role.trustPolicy),
         claims: [...role.claims],
+        grants: role.grants.map((g) => ({ subjects: [...g.subjects], claims: Object.fromEntries(Object.entries(g.claims ?? {}).map(([k, v]) => [k, [...(v ?? [])]])) })),
         managedPolicyArns: [...role.managedPolicyArns],
         inlinePolicies: Object.fromEntries(role.inlinePolicies.map((p) => [p.name, canonicalJsonText(p.json)])),
       })),
-    ),
   };
 }
 
@@ -77,7 +78,7 @@ export function modelStacksOfConfigFile(file: string): ModelStack[] {
 }
 
 /** Whether a trust policy accepts a token, by the evaluator `keyless explain` uses; the provider's audiences are checked first, as STS does. */
-export function trustAccepts(policyJson: string, token: { iss: string; aud: string; sub: string }, providerAudiences: readonly string[]): boolean {
+export function trustAccepts(policyJson: string, token: { iss: string; aud: string; sub: string; readonly [claim: string]: unknown }, providerAudiences: readonly string[]): boolean {
   return evaluateTrustPolicy(JSON.parse(policyJson) as PolicyDocument, token, { providerAudiences }).allowed;
 }
 
@@ -89,4 +90,15 @@ export function sampleAccessConfigs(count: number, seed: number, options: Access
 /** A fixed sample of valid bootstrap configs. */
 export function sampleBootstrapConfigs(count: number, seed: number): BootstrapConfig[] {
   return fc.sample(validBootstrapConfig(), { numRuns: count, seed });
+}
+
+/**
+ * One token per exact `sub` value of each grant, carrying the further claims that grant requires (the first of
+ * each claim's values, `*` made concrete): tokens the role must accept.
+ */
+export function grantTokens(role: Pick<ModelRole, 'grants'>): { sub: string; claims: Record<string, string> }[] {
+  return role.grants.flatMap((g) => {
+    const claims = Object.fromEntries(Object.entries(g.claims).map(([k, v]) => [k, (v[0] ?? '').replace(/\*/g, 'x1')]));
+    return g.subjects.filter((s) => !s.includes('*')).map((sub) => ({ sub, claims }));
+  });
 }

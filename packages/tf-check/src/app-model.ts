@@ -28,16 +28,7 @@ export interface ModelLike {
     readonly subjectClaimKeys?: readonly string[];
     readonly manageSubjectTemplate: boolean;
     readonly environments: readonly { readonly name: string }[];
-    readonly roles: readonly {
-      readonly key: string;
-      readonly name: string;
-      readonly path: string;
-      readonly claims: readonly string[];
-      readonly managedPolicyArns: readonly string[];
-      readonly inlinePolicies: readonly { readonly name: string; readonly json: string }[];
-      readonly maxSessionDurationSeconds: number;
-      readonly permissionsBoundaryArn?: string;
-    }[];
+    readonly roles: readonly RoleLike[];
     readonly variables: readonly {
       readonly repository: string;
       readonly name: string;
@@ -46,6 +37,21 @@ export interface ModelLike {
       readonly value: { readonly kind: 'role-arn'; readonly role: string } | { readonly kind: 'region' };
     }[];
   }[];
+  readonly organizationRoles?: readonly RoleLike[];
+}
+
+/** A role of the model, as far as these checks read it. */
+export interface RoleLike {
+  readonly key: string;
+  readonly name: string;
+  readonly path: string;
+  readonly claims: readonly string[];
+  /** Each way in: `sub` values and the further claims the same token must carry. */
+  readonly grants: readonly { readonly subjects: readonly string[]; readonly claims?: Readonly<Partial<Record<string, readonly string[]>>> }[];
+  readonly managedPolicyArns: readonly string[];
+  readonly inlinePolicies: readonly { readonly name: string; readonly json: string }[];
+  readonly maxSessionDurationSeconds: number;
+  readonly permissionsBoundaryArn?: string;
 }
 
 /** One stack the app must write, with the model it is synthesized from. */
@@ -57,7 +63,7 @@ export interface StackModel {
 }
 
 /** Whether a trust policy (its JSON) accepts a token with these claims; the app passes @keyless/policy's evaluator. */
-export type TrustEvaluator = (policyJson: string, claims: { readonly iss: string; readonly aud: string; readonly sub: string }) => boolean;
+export type TrustEvaluator = (policyJson: string, claims: { readonly iss: string; readonly aud: string; readonly sub: string; readonly [claim: string]: string }) => boolean;
 
 type Block = Record<string, unknown>;
 
@@ -125,16 +131,19 @@ export function stackDifferences(stack: StackModel, json: StackJson, evaluate?: 
 
   // Roles: exactly the declared ones, each at the address of its repository and role keys.
   const roleResources = resources(json, 'aws_iam_role');
-  const declared = model.repositories.flatMap((repo) => repo.roles.map((role) => ({ repo, role })));
+  const declared = [
+    ...model.repositories.flatMap((repo) => repo.roles.map((role) => ({ owner: `repo-${repo.key}`, key: `${repo.key}/${role.key}`, role }))),
+    ...(model.organizationRoles ?? []).map((role) => ({ owner: 'organization', key: `organization/${role.key}`, role })),
+  ];
   same(sorted(roleResources.map(([, r]) => r['name'])), sorted(declared.map((d) => d.role.name)), 'role names');
   const addressOf = new Map<string, string>();
-  for (const { repo, role } of declared) {
+  for (const { owner, key, role } of declared) {
     const found = roleResources.find(([, r]) => r['name'] === role.name);
     if (!found) continue;
     const [address, block] = found;
-    addressOf.set(`${repo.key}/${role.key}`, address);
+    addressOf.set(key, address);
     const where = `role ${role.name}`;
-    same(constructPath(block), `${stackId}/repo-${repo.key}/role-${role.key}/role`, `${where}: construct path (its address derives from the keys only)`);
+    same(constructPath(block), `${stackId}/${owner}/role-${role.key}/role`, `${where}: construct path (its address derives from the keys only)`);
     same(block['path'], role.path, `${where}: path`);
     same(block['max_session_duration'], role.maxSessionDurationSeconds, `${where}: max_session_duration`);
     same(block['permissions_boundary'], role.permissionsBoundaryArn, `${where}: permissions_boundary`);
@@ -145,11 +154,18 @@ export function stackDifferences(stack: StackModel, json: StackJson, evaluate?: 
       // As IAM sees it: the provider reference resolved to the provider's ARN (checked above).
       const policy = unescapeTerraform(trust).replaceAll(principal, model.aws.oidcProviderArn);
       const token = { iss: model.github.resolvedIssuer.url, aud: model.github.audiences[0] ?? '' };
-      for (const sub of role.claims) check(evaluate(policy, { ...token, sub }), `${where}: the trust policy refuses the declared subject ${sub}`);
-      for (const sub of role.claims) {
-        const other = sub.replace(/^repo:([^/]+)\/([^:@]+)/, 'repo:$1/$2-not-declared');
-        if (other !== sub && !role.claims.includes(other))
-          check(!evaluate(policy, { ...token, sub: other }), `${where}: the trust policy accepts another repository's subject ${other}`);
+      // Each subject with the further claims its grant requires (pinned ids, an environment's ref, a workflow).
+      for (const grant of role.grants) {
+        const claims = Object.fromEntries(Object.entries(grant.claims ?? {}).map(([k, v]) => [k, (v?.[0] ?? '').replace(/\*/g, 'x1')]));
+        for (const sub of grant.subjects.map((s) => s.replace(/\*/g, 'x1'))) {
+          check(evaluate(policy, { ...token, ...claims, sub }), `${where}: the trust policy refuses the declared subject ${sub}`);
+          const other = sub.replace(/^repo:([^/]+)\/([^:@]+)/, 'repo:$1/$2-not-declared');
+          if (other !== sub && !role.claims.includes(other) && !grant.subjects.some((s) => s.includes('*')))
+            check(!evaluate(policy, { ...token, ...claims, sub: other }), `${where}: the trust policy accepts another repository's subject ${other}`);
+          for (const [k, v] of Object.entries(claims))
+            if (!(grant.claims?.[k] ?? []).some((x) => x.includes('*')))
+              check(!evaluate(policy, { ...token, ...claims, [k]: `${v}9`, sub }), `${where}: the trust policy accepts ${sub} with another ${k}`);
+        }
       }
     }
     const attachments = resources(json, 'aws_iam_role_policy_attachment').filter(([, a]) => a['role'] === `\${aws_iam_role.${address}.name}`);

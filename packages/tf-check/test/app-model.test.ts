@@ -22,6 +22,7 @@ const model: ModelLike = {
           name: 'gha-web-deploy',
           path: '/github-actions/',
           claims: [SUB],
+          grants: [{ subjects: [SUB] }],
           managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
           inlinePolicies: [{ name: 'bucket', json: '{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::b/${aws:username}"}]}' }],
           maxSessionDurationSeconds: 3600,

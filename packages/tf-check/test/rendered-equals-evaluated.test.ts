@@ -42,6 +42,7 @@ import {
   modelStacksOfConfigFile,
   sampleAccessConfigs,
   sampleBootstrapConfigs,
+  grantTokens,
   trustAccepts,
 } from '@keyless/testkit';
 import type { ModelRole, ModelStack } from '@keyless/testkit';
@@ -205,10 +206,13 @@ function differences(stack: ModelStack, planned: readonly PlannedResource[]): st
 /** The evaluator's verdicts on the rendered policy against those on the model's: strangers and every exact trusted subject. */
 function verdictDifferences(stack: ModelStack, role: ModelRole, rendered: string): string[] {
   const out: string[] = [];
-  const subjects = [...STRANGER_SUBJECTS, ...role.claims.filter((c) => !c.includes('*'))];
+  // Strangers, and every exact trusted subject with the claims its grant requires (ids, ref, workflow), then the
+  // same subject with each of those claims changed.
+  const tokens = [...STRANGER_SUBJECTS.map((sub) => ({ sub, claims: {} as Record<string, string> })), ...grantTokens(role)];
+  const mutated = grantTokens(role).flatMap((t) => Object.keys(t.claims).map((k) => ({ sub: t.sub, claims: { ...t.claims, [k]: `${t.claims[k]}9` } })));
   for (const aud of stack.audiences) {
-    for (const sub of subjects) {
-      const token = { iss: stack.issuerUrl, aud, sub };
+    for (const { sub, claims } of [...tokens, ...mutated]) {
+      const token = { iss: stack.issuerUrl, aud, sub, ...claims };
       const byModel = trustAccepts(role.trustPolicy, token, stack.audiences);
       const byRendered = trustAccepts(rendered, token, stack.audiences);
       if (byModel !== byRendered) out.push(`${role.entry}: a token with aud ${aud} and sub ${sub} is ${byRendered ? 'accepted' : 'refused'} by the rendered trust policy, ${byModel ? 'accepted' : 'refused'} by the model's`);
@@ -540,6 +544,7 @@ describe('the comparison itself', () => {
       tags: {},
       trustPolicy: canonicalJsonText(trusted),
       claims: ['repo:octo-org/web:ref:refs/heads/main'],
+      grants: [{ subjects: ['repo:octo-org/web:ref:refs/heads/main'], claims: {} }],
       managedPolicyArns: [],
       inlinePolicies: {},
     };
