@@ -1,18 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { didYouMean, loadConfigFile } from '@keyless/policy';
+import { join, relative, resolve } from 'node:path';
+import { didYouMean, findWorkspaceRoot, loadConfigFile } from '@keyless/policy';
 import type { NamedModel } from '@keyless/policy';
 
-/** The workspace root: the nearest directory above `from` with a pnpm-workspace.yaml. */
-export function findWorkspaceRoot(from: string): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(from);
-    dir = parent;
-  }
-}
+export { findWorkspaceRoot } from '@keyless/policy';
 
 /** The config files of an app directory: access.yaml, or bootstrap.yaml. */
 function configsIn(dir: string): string[] {

@@ -230,18 +230,23 @@ function terminalPrompt(): ((question: string) => Promise<string>) | undefined {
   };
 }
 
+/** The config files the user named (resolveConfigFiles), or undefined once it has said why they cannot be found. */
+function namedConfigFiles(names: readonly string[], cwd: string, err: (t: string) => void): string[] | undefined {
+  try {
+    return resolveConfigFiles(names, cwd);
+  } catch (error) {
+    err(`${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
 /**
  * `keyless check`: the named configs (default every app), beside every other config of the workspace (the
  * environments they must live with), each problem at file:line:column.
  */
 function check(names: readonly string[], json: boolean, cwd: string, out: (t: string) => void, err: (t: string) => void): number {
-  let files: string[];
-  try {
-    files = resolveConfigFiles(names, cwd);
-  } catch (error) {
-    err(`${(error as Error).message}\n`);
-    return 2;
-  }
+  const files = namedConfigFiles(names, cwd, err);
+  if (files === undefined) return 2;
   const root = findWorkspaceRoot(cwd);
   const name = (file: string): string => (relative(root, file) || file).split('\\').join('/');
   const focus = readInputs(files, name);
@@ -270,13 +275,8 @@ function tokenClaims(values: { token?: string; sub?: string; aud?: string; iss?:
 }
 
 function synth(names: readonly string[], outdir: string | undefined, cwd: string, out: (t: string) => void, err: (t: string) => void): number {
-  let files: string[];
-  try {
-    files = resolveConfigFiles(names, cwd);
-  } catch (error) {
-    err(`${(error as Error).message}\n`);
-    return 2;
-  }
+  const files = namedConfigFiles(names, cwd, err);
+  if (files === undefined) return 2;
   if (outdir !== undefined && files.length !== 1) {
     err(`--out: names one output directory, but ${files.length} configs were given\n`);
     return 2;

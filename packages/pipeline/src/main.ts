@@ -4,8 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findWorkspaceRoot } from '@keyless/policy';
 import type { AccessReport } from '@keyless/policy';
 import { accessChanges } from './access-changes.js';
 import { affectedApps, loadWorkspace, stackMatrix } from './affected.js';
@@ -69,15 +70,7 @@ function readJson<T>(cwd: string, file: string): T {
 }
 
 /** The nearest directory at or above `from` with a pnpm-workspace.yaml (else `from`). */
-export function workspaceRoot(from: string): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(from);
-    dir = parent;
-  }
-}
+export const workspaceRoot: (from: string) => string = findWorkspaceRoot;
 
 function gitChangedFiles(cwd: string, base: string, head: string): string[] {
   const r = spawnSync('git', ['diff', '--name-only', '--no-renames', base, head], { cwd, encoding: 'utf8' });

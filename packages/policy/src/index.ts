@@ -9,6 +9,7 @@ export * from './config/locate.js';
 export * from './config/load.js';
 export * from './config/load-file.js';
 export * from './config/json-schema.js';
+export * from './config/workspace.js';
 export * from './model/index.js';
 export * from './report/cross-check.js';
 export * from './iam/evaluator/index.js';
