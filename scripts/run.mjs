@@ -15,6 +15,12 @@
  * process. Several entries share one bundle (one
  * chunk of common code), so `pnpm synth` loads the shared code once for all apps.
  *
+ * The bundle is one CommonJS file when the entries allow it (no top-level await), compiled through `vm.Script` with
+ * V8's code cache beside it (`<bundle>.<node version>.v8cache`, written after the first run): the second start
+ * skips parsing and compiling the megabyte of code the apps share, as Node 22's module compile cache would
+ * (Node 20 has none for ES modules). Its entries are lazily initialised modules, run one after the other.
+ * Entries with top-level await (scripts/keyless.ts) get ES module chunks instead, loaded with import().
+ *
  * The bundle keeps each source file's own `import.meta.url` (and `__dirname`/`__filename` in CommonJS
  * modules), so code that reads files next to itself or resolves packages with `createRequire(import.meta.url)`
  * behaves as it does unbundled.
@@ -26,9 +32,11 @@
  * import resolves elsewhere, say); `KEYLESS_RUN_CACHE` names another cache directory.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = process.env.KEYLESS_RUN_CACHE ? resolve(process.env.KEYLESS_RUN_CACHE) : join(ROOT, 'node_modules', '.cache', 'keyless-run');
@@ -139,6 +147,18 @@ const ownLocation = {
   },
 };
 
+/**
+ * Rewrites the few characters beyond ASCII that esbuild leaves in a bundle (in comments: it escapes them in code)
+ * as \u escapes. A file of ASCII only is read into a one-byte string, several times faster than one that needs
+ * UTF-8 decoding into two-byte text, and both V8 and Node take the faster paths with it.
+ */
+function asciiOnly(file) {
+  const bytes = readFileSync(file);
+  if (isAscii(bytes)) return;
+  const text = bytes.toString('utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(file, text);
+}
+
 /** The manifest of the cached bundle when every input is as it was when it was built, else undefined. */
 async function cached(dir) {
   let manifest;
@@ -147,7 +167,7 @@ async function cached(dir) {
   } catch {
     return undefined;
   }
-  if (manifest.version !== 1 || !existsSync(join(dir, manifest.build))) return undefined;
+  if (manifest.version !== 2 || !existsSync(join(dir, manifest.build))) return undefined;
   for (const [file, was] of Object.entries(manifest.inputs)) if (!(await unchanged(resolve(ROOT, file), was))) return undefined;
   return manifest;
 }
@@ -162,37 +182,50 @@ async function bundle(entries, dir) {
   rmSync(tmp, { recursive: true, force: true });
   const names = entries.map((_entry, i) => `entry-${i}`);
   const started = Date.now();
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: entries.map((entry, i) => ({ in: entry, out: names[i] })),
-    outdir: tmp,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-    logLevel: 'error',
-    // CommonJS dependencies call require(); in an ES module it has to be made.
-    banner: { js: "import { createRequire as __keylessCreateRequire } from 'node:module';\nconst require = __keylessCreateRequire(import.meta.url);" },
-    define: META,
-    plugins: [ownLocation],
-  });
+  const common = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', metafile: true, logLevel: 'silent', define: META, plugins: [ownLocation] };
+  let format = 'cjs';
+  let result;
+  try {
+    // One CommonJS file whose export is a list of the entries, each a lazily initialised module.
+    result = await build({
+      ...common,
+      stdin: { contents: `export const entries = [${entries.map((e) => `() => import(${JSON.stringify(e)})`).join(', ')}];`, resolveDir: ROOT, loader: 'js' },
+      outfile: join(tmp, 'bundle.cjs'),
+      format: 'cjs',
+    });
+  } catch (error) {
+    if (!/top-level await/i.test(error?.message ?? '')) throw error;
+    format = 'esm';
+    rmSync(tmp, { recursive: true, force: true });
+    result = await build({
+      ...common,
+      logLevel: 'error',
+      entryPoints: entries.map((entry, i) => ({ in: entry, out: names[i] })),
+      outdir: tmp,
+      splitting: true,
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
+      // CommonJS dependencies call require(); in an ES module it has to be made.
+      banner: { js: "import { createRequire as __keylessCreateRequire } from 'node:module';\nconst require = __keylessCreateRequire(import.meta.url);" },
+    });
+  }
   // What decides whether the bundle is still right: its inputs, this script, the lockfile (dependencies), and
   // the package.json of each workspace package it holds (exports, which decide what an import resolves to).
   const files = new Set([fileURLToPath(import.meta.url)]);
   if (existsSync(join(ROOT, 'pnpm-lock.yaml'))) files.add(join(ROOT, 'pnpm-lock.yaml'));
   for (const file of Object.keys(result.metafile.inputs)) {
-    if (file.includes(':')) continue; // esbuild's virtual modules
+    if (file.includes(':') || file.startsWith('<')) continue; // esbuild's virtual modules and the list of entries
     const path = resolve(ROOT, file);
     files.add(path);
-    if (!path.split(sep).includes('node_modules')) files.add(join(packageDir(path), 'package.json'));
+    const pkg = join(packageDir(path), 'package.json');
+    if (!path.split(sep).includes('node_modules') && existsSync(pkg)) files.add(pkg);
   }
   const inputs = {};
   for (const path of [...files].sort()) inputs[relative(ROOT, path)] = await fingerprint(path);
   const id = (await sha1(JSON.stringify(Object.entries(inputs).map(([file, f]) => [file, f.sha1])))).slice(0, 16);
-  const manifest = { version: 1, esbuild: version, build: id, entries: entries.map((e) => relative(ROOT, e)), outputs: names.map((n) => `${n}.mjs`), inputs };
+  const outputs = format === 'cjs' ? ['bundle.cjs'] : names.map((n) => `${n}.mjs`);
+  const manifest = { version: 2, esbuild: version, format, build: id, entries: entries.map((e) => relative(ROOT, e)), outputs, inputs };
+  for (const file of readdirSync(tmp)) if (/\.[cm]js$/.test(file)) asciiOnly(join(tmp, file));
   try {
     renameSync(tmp, join(dir, id));
   } catch (error) {
@@ -213,6 +246,43 @@ async function bundle(entries, dir) {
     if (Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
   }
   return manifest;
+}
+
+/**
+ * Runs the CommonJS bundle as Node would (`require` resolving from its file, strict like the ES modules it was
+ * made of) through vm.Script with V8's code cache of an earlier run. V8 checks that the cache fits this
+ * source and this V8 and ignores it otherwise; it is rewritten then. Dynamic import() works as in a module.
+ */
+function loadCommonJs(file) {
+  const cacheFile = `${file}.${process.version}-${process.arch}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const bytes = readFileSync(file);
+  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  // On the wrapper's line, so that line numbers in stack traces stay the bundle's.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { 'use strict'; ${source}\n})`;
+  const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  const script = new vm.Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}), ...(importModuleDynamically ? { importModuleDynamically } : {}) });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return {
+    entries: module.exports.entries,
+    /** After the entries ran, so that the cache holds the functions they compiled too. */
+    saveCodeCache() {
+      if (cachedData !== undefined && !script.cachedDataRejected) return;
+      try {
+        const tmp = `${cacheFile}.tmp-${process.pid}`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // Without a cache the next start compiles again; nothing else changes.
+      }
+    },
+  };
 }
 
 async function main(argv) {
@@ -236,11 +306,15 @@ async function main(argv) {
   const cwd = process.cwd();
   // Where the command was started, as npm and pnpm tell scripts, for entries that take paths from the user.
   process.env.INIT_CWD ??= cwd;
+  const bundleDir = join(dir, found.build);
+  const compiled = found.format === 'cjs' ? loadCommonJs(join(bundleDir, found.outputs[0])) : undefined;
   for (const [i, entry] of entries.entries()) {
     process.chdir(packageDir(entry));
     process.argv = [process.argv[0], entry, ...args];
-    await import(pathToFileURL(join(dir, found.build, found.outputs[i])).href);
+    if (compiled) await compiled.entries[i]();
+    else await import(pathToFileURL(join(bundleDir, found.outputs[i])).href);
   }
+  compiled?.saveCodeCache();
   process.chdir(cwd);
   return undefined;
 }

@@ -20,7 +20,7 @@ export const USAGE = `usage: pnpm bench [-- options]
   --no-stock                 keyless only
   --no-commands              skip what users run: pnpm synth (cold and warm), cdktf synth in an app, the construct path
   --cdktf-app dev            the app whose cdktf synth is timed; "none" for none
-  --construct-sizes 1000     generated organisations for the construct path (runApp); "none" for none
+  --construct-sizes 1000,10000  generated organisations for the construct path (runApp); "none" for none
   --terraform                also terraform validate + offline plan of sizes >= 1000, one stack and per shard (slow)
   --json FILE                write every measurement as JSON
   --markdown                 print the tables as markdown (for the README)
@@ -69,7 +69,7 @@ export function parseOptions(argv: readonly string[]): Options {
       'stock-sharded': { type: 'boolean', default: false },
       'no-commands': { type: 'boolean', default: false },
       'cdktf-app': { type: 'string', default: 'dev' },
-      'construct-sizes': { type: 'string', default: '1000' },
+      'construct-sizes': { type: 'string', default: '1000,10000' },
       terraform: { type: 'boolean', default: false },
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },

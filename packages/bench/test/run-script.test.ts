@@ -117,6 +117,35 @@ describe('scripts/run.mjs', () => {
     expect(buildId()).not.toBe(first);
   });
 
+  it("compiles a bundle without top-level await through V8's code cache, in strict mode like the ES modules it holds", () => {
+    rmSync(cache, { recursive: true, force: true });
+    const dir = app('cached', {
+      // A function called without a receiver sees `this` undefined only in strict code.
+      'src/main.ts': "import { writeFileSync } from 'node:fs';\nconst strict = (function (this: unknown) {\n  return this === undefined;\n})();\nwriteFileSync('out.json', JSON.stringify({ strict }));\n",
+    });
+    const entry = join(dir, 'src', 'main.ts');
+    expect(run([entry]).stderr).toBe('');
+    const [key] = readdirSync(cache);
+    const manifest = JSON.parse(readFileSync(join(cache, key as string, 'manifest.json'), 'utf8'));
+    expect(manifest.format).toBe('cjs');
+    const files = () => readdirSync(join(cache, key as string, manifest.build)).sort();
+    expect(files()).toEqual(['bundle.cjs', `bundle.cjs.${process.version}-${process.arch}.v8cache`]);
+    expect(run([entry]).stderr).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'))).toEqual({ strict: true });
+  });
+
+  it('runs entries with top-level await from ES module chunks', () => {
+    rmSync(cache, { recursive: true, force: true });
+    const dir = app('awaiting', {
+      'src/main.ts': "import { writeFileSync } from 'node:fs';\nconst value = await Promise.resolve('awaited');\nwriteFileSync('out.txt', `${value} ${import.meta.url}`);\n",
+    });
+    const entry = join(dir, 'src', 'main.ts');
+    expect(run([entry]).stderr).toBe('');
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe(`awaited ${pathToFileURL(entry).href}`);
+    const [key] = readdirSync(cache);
+    expect(JSON.parse(readFileSync(join(cache, key as string, 'manifest.json'), 'utf8')).format).toBe('esm');
+  });
+
   it('fails when an entry does not exist, naming it', () => {
     const r = run([join(work, 'missing.ts')]);
     expect(r.status).toBe(2);
