@@ -44,9 +44,10 @@ describe('accessChanges on the configs of the real plans', () => {
       {
         kind: 'gain',
         role: 'gha-dev-platform-deploy',
-        line: '+ [AdministratorAccess, AmazonECS_FullAccess] for octo-org/platform, environment dev-database, through gha-dev-platform-deploy',
+        line: '+ [AdministratorAccess, AmazonECS_FullAccess] for octo-org/platform, environment dev-database, on refs/heads/main, through gha-dev-platform-deploy',
       },
-      { kind: 'gain', role: 'gha-dev-platform-deploy', line: '+ [AdministratorAccess] now also for octo-org/platform, branch main, through gha-dev-platform-deploy' },
+      // Beside the environment, branches: [main] now narrows it (the environment AND main), so main alone loses the role.
+      { kind: 'loss', role: 'gha-dev-platform-deploy', line: '- [AmazonECS_FullAccess] no longer for octo-org/platform, branch main, through gha-dev-platform-deploy' },
       { kind: 'risk', role: 'gha-dev-platform-deploy', line: '! gha-dev-platform-deploy: the role has full administrator access', alert: 'administrator' },
       // The role was administrator-equivalent already (AmazonECS_FullAccess passes any role); the risk now reads "full".
       {

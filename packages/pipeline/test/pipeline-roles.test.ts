@@ -136,7 +136,8 @@ describe('the pull request plan role', () => {
   });
 
   it('is assumable by pull requests of the infra repository only', () => {
-    const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
+    // The infra repository's ids are pinned beside sub: its tokens carry them.
+    const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub, repository_id: '9001', repository_owner_id: '5150' });
     const options = { principalArn: staging.providerArn };
     expect(evaluateTrustPolicy(plan.trust, token('repo:acme@5150/platform-infra@9001:pull_request'), options).allowed).toBe(true);
     for (const sub of ['repo:acme@5150/platform-infra@9001:environment:staging', 'repo:acme@5150/other@1:pull_request', 'repo:acme@5150/platform-infra@9001:ref:refs/heads/main'])
@@ -197,7 +198,8 @@ describe('the product apply role', () => {
 });
 
 describe('the bootstrap apply role', () => {
-  const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub });
+  // The infra repository's ids are pinned beside sub: its tokens carry them.
+    const token = (sub: string) => ({ iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub, repository_id: '9001', repository_owner_id: '5150' });
   const options = { principalArn: staging.providerArn };
   const env = (name: string) => `repo:acme@5150/platform-infra@9001:environment:${name}`;
 

@@ -66,8 +66,8 @@ describe('renderPlanComment on real plans', () => {
     const body = render('dev-access');
     const access = body.slice(body.indexOf('### Access changes'), body.indexOf('### Resources'));
     expect(access).toContain('```diff\n');
-    expect(access).toContain('+ [AdministratorAccess, AmazonECS_FullAccess] for octo-org/platform, environment dev-database, through gha-dev-platform-deploy\n');
-    expect(access).toContain('+ [AdministratorAccess] now also for octo-org/platform, branch main, through gha-dev-platform-deploy\n');
+    expect(access).toContain('+ [AdministratorAccess, AmazonECS_FullAccess] for octo-org/platform, environment dev-database, on refs/heads/main, through gha-dev-platform-deploy\n');
+    expect(access).toContain('- [AmazonECS_FullAccess] no longer for octo-org/platform, branch main, through gha-dev-platform-deploy\n');
     expect(access).toContain('! gha-dev-platform-deploy: the role has full administrator access\n');
     expect(body).toContain('🔑 4 access changes · ⚠️ new risky grant');
     // Administrator access leads the comment (comment-risk.test.ts); nothing is destroyed.
