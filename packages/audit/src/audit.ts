@@ -8,7 +8,7 @@ import { RULES, SEVERITIES, githubStatements, pullRequestToken, severityRank, st
 import type { IamInventory, IamRole, IamUser, PolicyDocument } from './iam.js';
 import type { CredentialReport } from './credential-report.js';
 import { judgeDocument, judgeManagedPolicy } from './permissions.js';
-import { LITERAL_KEY, type JobScan, type WorkflowScan } from './workflows.js';
+import { LITERAL_KEY, type WorkflowScan } from './workflows.js';
 
 export type { Finding, Severity } from './github-roles.js';
 
@@ -59,11 +59,8 @@ export interface SecretReport {
   readonly user: string | null;
 }
 
-export interface WorkflowReport {
-  readonly repository: string;
-  readonly file: string;
-  readonly jobs: readonly JobScan[];
-  readonly usesAccessKeys: boolean;
+/** A scanned workflow (without the read problem, which drops it from the report), its secrets tied to users. */
+export interface WorkflowReport extends Pick<WorkflowScan, 'repository' | 'file' | 'jobs' | 'usesAccessKeys'> {
   readonly secrets: readonly SecretReport[];
 }
 

@@ -19,28 +19,23 @@ export interface InlinePolicy {
   readonly document: PolicyDocument;
 }
 
-export interface IamUser {
+/** What users, groups and roles have alike: a name, an ARN, and the policies attached to or embedded in them. */
+export interface IamIdentity {
   readonly name: string;
   readonly arn: string;
+  readonly attached: readonly AttachedPolicy[];
+  readonly inline: readonly InlinePolicy[];
+}
+
+export interface IamUser extends IamIdentity {
   readonly groups: readonly string[];
-  readonly attached: readonly AttachedPolicy[];
-  readonly inline: readonly InlinePolicy[];
 }
 
-export interface IamGroup {
-  readonly name: string;
-  readonly arn: string;
-  readonly attached: readonly AttachedPolicy[];
-  readonly inline: readonly InlinePolicy[];
-}
+export type IamGroup = IamIdentity;
 
-export interface IamRole {
-  readonly name: string;
-  readonly arn: string;
+export interface IamRole extends IamIdentity {
   readonly path: string;
   readonly trustPolicy: PolicyDocument;
-  readonly attached: readonly AttachedPolicy[];
-  readonly inline: readonly InlinePolicy[];
 }
 
 export interface ManagedPolicy {
