@@ -1,19 +1,9 @@
 /**
  * A small seeded property harness: fast-check is not a dependency of this package, so the property tests draw
- * their cases from a deterministic generator (the same cases on every run) and report the first counterexample.
+ * their cases from a deterministic generator (the same cases on every run; the PRNG every package's seeded tests
+ * share, from @keyless/testkit) and report the first counterexample.
  */
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '@keyless/testkit';
 
 export interface Gen {
   int(min: number, max: number): number;
