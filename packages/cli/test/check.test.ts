@@ -3,29 +3,18 @@
  * the conflicts between environments, each reported at the file, line and column of the value at fault; exit
  * codes 0 (clean, warnings allowed), 1 (an error) and 2 (usage); --json.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { octoOrgWorkspace } from '@keyless/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awsEndpointData, checkRegion } from '../src/aws-regions.js';
 import type { AwsEndpointData } from '../src/aws-regions.js';
 import { checkConfigs } from '../src/check.js';
 import type { CheckProblem } from '../src/check.js';
-import { main } from '../src/index.js';
 import { CONDITION_OPERATORS, checkConditionOperator, policyGrammarProblems } from '../src/policy-grammar.js';
+import { type KeylessRun, runKeyless, scratchPerTest } from './run-keyless.js';
 import { forAll, pick, shuffle, stringOf } from './seeded.js';
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
-
-/** A workspace of the octo-org fixture (dev, prod, bootstrap), not this repository's apps. */
-function workspace(): string {
-  const root = octoOrgWorkspace();
-  roots.push(root);
-  return root;
-}
+const { workspace } = scratchPerTest();
 
 /** Replaces text in an app's config; the text must be there. */
 function edit(root: string, file: string, from: string, to: string): string {
@@ -37,12 +26,7 @@ function edit(root: string, file: string, from: string, to: string): string {
   return next;
 }
 
-async function check(root: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['check', ...argv], { cwd: root, stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
+const check = (root: string, ...argv: string[]): Promise<KeylessRun> => runKeyless(root, ['check', ...argv]);
 
 async function problems(root: string, ...argv: string[]): Promise<{ code: number; problems: CheckProblem[] }> {
   const { code, out } = await check(root, ...argv, '--json');

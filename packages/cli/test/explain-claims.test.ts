@@ -4,17 +4,12 @@
 import { rmSync } from 'node:fs';
 import { octoOrgWorkspace } from '@keyless/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { type KeylessRun, runKeyless } from './run-keyless.js';
 
 const root = octoOrgWorkspace();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd: root, stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = (...argv: string[]): Promise<KeylessRun> => runKeyless(root, argv);
 
 const SUB = 'repo:octo-org@123456/payments@456789:ref:refs/heads/main';
 const token = (claims: Record<string, unknown>) => JSON.stringify({ sub: SUB, ref: 'refs/heads/main', ...claims });

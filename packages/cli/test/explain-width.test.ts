@@ -9,7 +9,7 @@ import { accessReport, loadConfigText, renderAccessReport } from '@keyless/polic
 import { octoOrgWorkspace } from '@keyless/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WIDTH, renderAccessReportFitted, wrapLine, wrapText } from '../src/explain-format.js';
-import { main } from '../src/index.js';
+import { type KeylessRun, runKeyless } from './run-keyless.js';
 import { forAll, stringOf } from './seeded.js';
 
 const root = octoOrgWorkspace();
@@ -19,12 +19,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd: root, stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = (...argv: string[]): Promise<KeylessRun> => runKeyless(root, argv);
 
 const widest = (text: string): number => Math.max(...text.split('\n').map((l) => l.length));
 

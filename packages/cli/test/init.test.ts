@@ -2,42 +2,19 @@
  * keyless init: a starter environment from flags or answers, checked before anything is written; the config it
  * writes passes keyless check and synthesizes; it never overwrites a file and never leaves half an app behind.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthFast } from '@keyless/constructs/fast';
 import { loadConfigText, loadYaml } from '@keyless/policy';
-import { octoOrgWorkspace } from '@keyless/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { accessConfigText } from '../src/init.js';
 import type { InitAnswers } from '../src/init.js';
+import { type KeylessRun, runKeyless, scratchPerTest } from './run-keyless.js';
 import { forAll, pick, stringOf } from './seeded.js';
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
-
-function workspace(): string {
-  const root = octoOrgWorkspace();
-  roots.push(root);
-  return root;
-}
-
-async function run(root: string, argv: string[], answers?: string[]): Promise<{ code: number; out: string; err: string; asked: string[] }> {
-  let out = '';
-  let err = '';
-  const asked: string[] = [];
-  const queue = [...(answers ?? [])];
-  const code = await main(argv, {
-    cwd: root,
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    ...(answers ? { prompt: async (q: string) => { asked.push(q); return queue.shift() ?? ''; } } : {}),
-  });
-  return { code, out, err, asked };
-}
+const { workspace, removeAfter } = scratchPerTest();
+const run = (root: string, argv: string[], answers?: string[]): Promise<KeylessRun> => runKeyless(root, argv, answers ? { answers } : {});
 
 const STAGING = ['init', '--env', 'staging', '--owner', 'octo-org', '--owner-id', '123456', '--account', '111111111111', '--region', 'eu-west-1', '--repository', 'shop', '--repository-id', '900001'];
 
@@ -69,8 +46,7 @@ describe('keyless init', () => {
     expect(explain.out).not.toContain('name recycling');
     expect(explain.out).not.toContain('by name only');
 
-    const outdir = mkdtempSync(join(tmpdir(), 'keyless-init-synth-'));
-    roots.push(outdir);
+    const outdir = removeAfter(mkdtempSync(join(tmpdir(), 'keyless-init-synth-')));
     expect(synthFast({ configFile: join(root, 'apps', 'staging', 'access.yaml'), outdir }).stacks).toEqual(['staging']);
     const stack = readFileSync(join(outdir, 'stacks', 'staging', 'cdk.tf.json'), 'utf8');
     const roles = Object.values((JSON.parse(stack) as { resource: { aws_iam_role: Record<string, { assume_role_policy: string }> } }).resource.aws_iam_role);

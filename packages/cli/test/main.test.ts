@@ -3,18 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { octoOrgWorkspace } from '@keyless/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { type KeylessRun, runKeyless } from './run-keyless.js';
 
 // A workspace of the octo-org fixture configs, not this repository's apps/ (an adopter replaces those).
 const root = octoOrgWorkspace();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd: root, stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = (...argv: string[]): Promise<KeylessRun> => runKeyless(root, argv);
 
 describe('keyless explain', () => {
   it('prints every role of an app with who can assume it and what it may do', async () => {

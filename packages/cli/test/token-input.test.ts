@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prng } from '@keyless/testkit';
 import { describe, expect, it, vi } from 'vitest';
-import { main } from '../src/index.js';
 import { UsageError, checkClaims, readTokenClaims } from '../src/token-input.js';
+import { type KeylessRun, runKeyless } from './run-keyless.js';
+import { forAll as seededForAll, pick } from './seeded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyless-token-'));
 const CONFIG = join(dir, 'access.yaml');
@@ -28,12 +28,7 @@ writeFileSync(
   ].join('\n'),
 );
 
-async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd: dir, stdout: (t) => (out += t), stderr: (t) => (err += t), stdin: () => stdin });
-  return { code, out, err };
-}
+const run = (argv: string[], stdin = ''): Promise<KeylessRun> => runKeyless(dir, argv, { stdin });
 
 const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 /** A JWT as GitHub shapes it; the signature is made up, since keyless never verifies it. */
@@ -149,11 +144,7 @@ describe('keyless explain --token input', () => {
 
 // @keyless/cli has no fast-check dependency; these properties run on testkit's seeded generator instead (no shrinking).
 const RUNS = 150;
-function forAll(seed: number, check: (r: () => number, i: number) => void): void {
-  const r = prng(seed);
-  for (let i = 0; i < RUNS; i++) check(r, i);
-}
-const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+const forAll = (seed: number, check: (r: () => number, i: number) => void): void => seededForAll(RUNS, seed, check);
 const text = (r: () => number, max = 12): string =>
   Array.from({ length: Math.floor(r() * max) }, () => pick(r, [...'aZ09:/._-*?@{}$% "\\é한', '\u0000', '\u200b', '\ud83d\ude00'])).join('');
 
