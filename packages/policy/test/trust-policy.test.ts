@@ -268,3 +268,59 @@ describe('checkSubjectValue', () => {
     fc.assert(fc.property(refName, (name) => checkRefName(name, false) === undefined), RUNS);
   });
 });
+
+describe('grants: claims beside sub', () => {
+  const opts = { providerArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com', conditionKeyPrefix: 'token.actions.githubusercontent.com', subjects: [] };
+  const ownerWide = { subjects: ['repo:octo-org/*'] };
+  const workflow = 'octo-org/automation/.github/workflows/deploy.yml@refs/heads/main';
+
+  it.each([
+    ['an owner-wide sub alone', [ownerWide], /lets every repository of octo-org in/],
+    ['an owner-wide sub with the owner id only', [{ ...ownerWide, claims: { repository_owner_id: ['1'] } }], /lets every repository of octo-org in/],
+    ['an owner-wide sub with the workflow only', [{ ...ownerWide, claims: { job_workflow_ref: [workflow] } }], /lets every repository of octo-org in/],
+    ['an owner-wide sub with two owner ids', [{ ...ownerWide, claims: { repository_owner_id: ['1', '2'], job_workflow_ref: [workflow] } }], /lets every repository of octo-org in/],
+    ['a claim STS does not expose', [{ subjects: ['repo:o/r:ref:refs/heads/main'], claims: { event_name: ['push'] } as never }], /not a GitHub claim AWS STS exposes/],
+    ['an id that is no number', [{ subjects: ['repo:o/r:ref:refs/heads/main'], claims: { repository_id: ['12a'] } }], /positive whole number/],
+    ['a pattern on an id', [{ subjects: ['repo:o/r:ref:refs/heads/main'], claims: { repository_id: ['1*'] } }], /positive whole number/],
+    ['a workflow pattern beyond "@*"', [{ subjects: ['repo:o/r:ref:refs/heads/main'], claims: { job_workflow_ref: ['octo-org/*'] } }], /"@\*" as its whole ref/],
+    ['a ref of only wildcards', [{ subjects: ['repo:o/r:environment:prod'], claims: { ref: ['refs/heads/*'] } }], /matches every run/],
+    ['a ref outside heads and tags', [{ subjects: ['repo:o/r:environment:prod'], claims: { ref: ['main*'] } }], /starts with refs\/heads\/ or refs\/tags\//],
+    ['a policy variable in a claim', [{ subjects: ['repo:o/r:environment:prod'], claims: { ref: ['refs/heads/${aws:username}'] } }], /policy variable/],
+    ['a claim without values', [{ subjects: ['repo:o/r:environment:prod'], claims: { ref: [] } }], /at least one value/],
+  ])('refuses %s', (_label, grants, rule) => {
+    expect(() => buildTrustPolicy({ ...opts, grants })).toThrow(rule);
+  });
+
+  it('accepts an owner-wide sub only with the owner id and the workflow in the same statement', () => {
+    const doc = buildTrustPolicy({ ...opts, grants: [{ ...ownerWide, claims: { repository_owner_id: ['1'], job_workflow_ref: [workflow] } }] });
+    expect(doc.Statement).toEqual([
+      expect.objectContaining({
+        Sid: 'Owner1WorkflowPatterns',
+        Condition: {
+          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:job_workflow_ref': workflow, 'token.actions.githubusercontent.com:repository_owner_id': '1' },
+          StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:octo-org/*' },
+        },
+      }),
+    ]);
+  });
+
+  it('gives each set of claims its own statements, with unique names, whatever the order of the grants', () => {
+    const a = { subjects: ['repo:o/a:ref:refs/heads/main'], claims: { repository_id: ['1'], repository_owner_id: ['9'] } };
+    const b = { subjects: ['repo:o/b:ref:refs/heads/main', 'repo:o/b:ref:refs/heads/rel*'], claims: { repository_id: ['2'], repository_owner_id: ['9'] } };
+    const c = { subjects: ['repo:o/c:ref:refs/heads/main'] };
+    const doc = buildTrustPolicy({ ...opts, grants: [a, b, c] });
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(['Repo1Exact', 'Repo2Exact', 'Repo2Patterns', 'GithubActionsExact']);
+    expect(buildTrustPolicy({ ...opts, grants: [c, b, a] })).toEqual(doc);
+    // No statement lets a's sub in with b's ids.
+    const statementsWithA = doc.Statement.filter((s) => JSON.stringify(s).includes('repo:o/a:'));
+    expect(statementsWithA.map((s) => s.Condition?.['StringEquals']?.['token.actions.githubusercontent.com:repository_id'])).toEqual(['1']);
+  });
+
+  it('matches ref patterns with StringLike, exact refs with StringEquals', () => {
+    const doc = buildTrustPolicy({ ...opts, grants: [{ subjects: ['repo:o/r:environment:prod'], claims: { ref: ['refs/heads/main', 'refs/heads/release/*'] } }] });
+    expect(doc.Statement[0]?.Condition).toEqual({
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:o/r:environment:prod' },
+      StringLike: { 'token.actions.githubusercontent.com:ref': ['refs/heads/main', 'refs/heads/release/*'] },
+    });
+  });
+});
