@@ -142,6 +142,16 @@ const good = [
   '          persist-credentials: false',
 ];
 const rules = (yaml: string): string[] => checkWorkflow('t.yml', yaml).map((f) => `${f.rule}: ${f.message}`);
+/** The good job with id-token: write and a step that assumes a role under this session name. */
+const withSessionName = (name: string): string =>
+  wf([
+    ...good.map((l) => (l.includes('contents: read') ? '      contents: read\n      id-token: write' : l)),
+    creds,
+    '        with:',
+    '          role-to-assume: arn:aws:iam::1:role/x',
+    '          aws-region: us-east-1',
+    `          role-session-name: ${name}`,
+  ]);
 
 describe('checkWorkflow', () => {
   it('accepts a least-privilege job with a pinned checkout', () => {
@@ -176,26 +186,12 @@ describe('checkWorkflow', () => {
     ],
     [
       'a session name from a branch',
-      wf([
-        ...good.map((l) => (l.includes('contents: read') ? '      contents: read\n      id-token: write' : l)),
-        creds,
-        '        with:',
-        '          role-to-assume: arn:aws:iam::1:role/x',
-        '          aws-region: us-east-1',
-        '          role-session-name: gha-${{ github.head_ref }}-${{ github.run_id }}',
-      ]),
+      withSessionName('gha-${{ github.head_ref }}-${{ github.run_id }}'),
       /role-session-name uses github\.head_ref/,
     ],
     [
       'a session name with a space',
-      wf([
-        ...good.map((l) => (l.includes('contents: read') ? '      contents: read\n      id-token: write' : l)),
-        creds,
-        '        with:',
-        '          role-to-assume: arn:aws:iam::1:role/x',
-        '          aws-region: us-east-1',
-        '          role-session-name: my session ${{ github.run_id }}',
-      ]),
+      withSessionName('my session ${{ github.run_id }}'),
       /must match \[\\w\+=,\.@-\]\*/,
     ],
     ['a comment job that checks out', wf(good.map((l) => (l.includes('contents: read') ? '      pull-requests: write' : l))), /pull-requests: write only on a job that checks out and runs nothing/],
