@@ -193,3 +193,25 @@ describe('organizationGuardrail refusals', () => {
     );
   });
 });
+
+describe('stateBucketPrefix: the S3 bucket naming rule on <prefix>-<accountId>', () => {
+  it.each([
+    ['octo-org-keyless-tfstate', undefined],
+    ['tf', undefined],
+    ['a'.repeat(50), undefined],
+    ['a'.repeat(51), /3 to 63/],
+    ['my.bucket', /no dots/],
+    ['Upper', /no dots/],
+    ['-leading', /3 to 63/],
+    ['xn--name', /reserves .* xn--/],
+    ['sthree-name', /reserves .* sthree-/],
+  ] as const)('%s', (prefix, rule) => {
+    const found = refusals(BASE.replace('stateBucketPrefix: octo-org-keyless-tfstate', `stateBucketPrefix: "${prefix}"`)).filter((t) => t.includes('stateBucketPrefix'));
+    if (rule === undefined) expect(found).toEqual([]);
+    else {
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(rule);
+      expect(found[0]).toMatch(/^6:\d+: stateBucketPrefix: .*; the bucket is <prefix>-<accountId>$/);
+    }
+  });
+});

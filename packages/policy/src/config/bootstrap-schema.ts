@@ -7,6 +7,7 @@ import { accessConfigSchema } from './access-config.js';
 import { configProblem } from './problems.js';
 import type { AccessConfig, IssuerConfig } from './access-config.js';
 import type { GithubIssuer } from '../github/issuer.js';
+import { checkBucketName } from '../iam/limits.js';
 import type { ResourceControlPolicy } from '../iam/organization-guardrail.js';
 import { DEFAULT_ROLE_PATH } from '../model/index.js';
 
@@ -170,8 +171,10 @@ export function settingsAccountKey(config: BootstrapConfig): string | undefined 
 export function bootstrapConfigProblems(config: BootstrapConfig): string[] {
   const problems: string[] = [];
   const prefix = config.stateBucketPrefix;
-  if (!/^[a-z0-9][a-z0-9-]{1,48}$/.test(prefix))
-    problems.push(`stateBucketPrefix: "${prefix}": 2 to 49 lowercase letters, digits and hyphens; the bucket is <prefix>-<accountId>`);
+  // The bucket is <prefix>-<accountId>: S3's naming rule decides, on the longest such name; no dots, so that the
+  // bucket's virtual-hosted TLS certificate matches.
+  const prefixProblem = /^[a-z0-9-]*$/.test(prefix) ? checkBucketName(`${prefix}-000000000000`) : 'a bucket prefix has lowercase letters, digits and hyphens (no dots)';
+  if (prefixProblem) problems.push(`stateBucketPrefix: "${prefix}": ${prefixProblem}; the bucket is <prefix>-<accountId>`);
   const settings = config.infraRepository.settingsAccount;
   if (settings !== undefined && !(settings in config.accounts))
     problems.push(`infraRepository.settingsAccount: "${settings}": not an account of this config; use one of ${Object.keys(config.accounts).sort().map((k) => JSON.stringify(k)).join(', ') || '(none)'}`);
