@@ -59,7 +59,9 @@ describe('BootstrapStack with organizationGuardrail', () => {
   });
 
   it('attaches it to every target, each attachment addressed by its target id', () => {
-    const byTarget = Object.fromEntries(Object.entries(attachments).map(([address, a]) => [a['target_id'], { address, policy: a['policy_id'] }]));
+    const byTarget: Record<string, { address: string; policy: unknown }> = Object.fromEntries(
+      Object.entries(attachments).map(([address, a]) => [a['target_id'] as string, { address, policy: a['policy_id'] }]),
+    );
     expect(Object.keys(byTarget).sort()).toEqual(['333333333333', 'ou-a1b2-c3d4e5f6', 'r-a1b2']);
     for (const [target, { address, policy }] of Object.entries(byTarget)) {
       expect(address.startsWith(`organization-guardrail_target-${target}_`)).toBe(true);

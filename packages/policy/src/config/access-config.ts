@@ -7,10 +7,6 @@ import { withLocations } from './locate.js';
 import { ConfigError, zodIssues } from './problems.js';
 import { inputProblems, loadYaml } from './yaml-input.js';
 
-// The modules of the model read these from here.
-export { ConfigError, describeValue, formatPath, parsePathPrefix } from './problems.js';
-export type { ConfigProblem } from './problems.js';
-
 const stringList = z.array(z.string());
 
 const subjectFields = {

@@ -3,7 +3,7 @@
  * policy and permissions, every GitHub variable and environment, sorted by stable keys so that the same config
  * always gives the same model, whatever the order of its entries. Constructs render this model; reports read it.
  */
-import { ConfigError } from '../config/access-config.js';
+import { ConfigError } from '../config/problems.js';
 import type { AccessConfig } from '../config/access-config.js';
 import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, resolveIssuer } from '../github/issuer.js';
 import {

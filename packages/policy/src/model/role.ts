@@ -1,5 +1,5 @@
 /** One role of a repository: its name, path and session, who may assume it (./trust) and what it may do (./permissions). */
-import { formatPath } from '../config/access-config.js';
+import { formatPath } from '../config/problems.js';
 import type { OrganizationRoleConfig, RoleConfig } from '../config/access-config.js';
 import { describeSubject } from '../github/subject.js';
 import type { RepositoryIdentity } from '../github/subject.js';

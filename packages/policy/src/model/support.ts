@@ -1,6 +1,7 @@
 /** What every part of the config compiler shares: the problem collector, the build context and small helpers. */
-import { describeValue, formatPath, parsePathPrefix } from '../config/access-config.js';
-import type { AccessConfig, ConfigProblem, IssuerConfig } from '../config/access-config.js';
+import { describeValue, formatPath, parsePathPrefix } from '../config/problems.js';
+import type { AccessConfig, IssuerConfig } from '../config/access-config.js';
+import type { ConfigProblem } from '../config/problems.js';
 import type { GithubIssuer, ResolvedIssuer } from '../github/issuer.js';
 import { effectiveSubjectFormat } from '../github/subject.js';
 import type { RepositoryIdentity, SubjectFormat } from '../github/subject.js';

@@ -2,7 +2,7 @@
  * Who may assume a role: the subjects of its trust block and of the other repositories it trusts, the risks
  * they carry and the opt-ins they need, and from them the role's trust policy, built here once.
  */
-import { formatPath } from '../config/access-config.js';
+import { formatPath } from '../config/problems.js';
 import type { EnvironmentConfig, RoleConfig } from '../config/access-config.js';
 import { isGithubAudience } from '../github/issuer.js';
 import { checkSubject, checkWorkflowRef, effectiveSubjectFormat, pinsIds, subjectGrant } from '../github/subject.js';
