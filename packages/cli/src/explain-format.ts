@@ -104,7 +104,7 @@ export function renderAccessReportFitted(reports: readonly AccessReport[], width
     if (risky.length > 0) out.push('risky grants (explicitly opted in):', ...risky.flatMap((line) => wrapLine(line, width, '      ')));
     const recycled = report.roles.filter((r) => r.risks.some((k) => k.kind === 'name-recycling')).length;
     if (recycled > 0)
-      out.push(...wrapLine(`${recycled} of ${report.roles.length} roles trust repositories by name only: a repository that later takes the name inherits the access; set ids for immutable subjects`, width));
+      out.push(...wrapLine(`${recycled} of ${report.roles.length} roles trust repositories by name only: a repository that later takes the name inherits the access; set the ids (repository id and github.ownerId) to pin them beside the subject`, width));
     out.push('');
   }
   return out.join('\n');

@@ -124,6 +124,17 @@ describe('GithubActionsRole', () => {
       expect(Object.keys(statements(synth)[0]?.Condition?.['StringEquals'] ?? {}).some((k) => k.endsWith(':repository_id'))).toBe(false);
     });
 
+    it('does not pin ids by default on an issuer other than github.com, as the config does not', () => {
+      const synth = synthScope((scope) => {
+        const provider = new GithubOidcProvider(scope, 'github-oidc', { issuer: { kind: 'ghes', host: 'github.example.com' } });
+        new GithubActionsRole(scope, 'role', { roleName: 'r', provider, subjects: [{ repository: { ...repo, ownerId: 123456, id: 456789 }, context: { kind: 'branch', name: 'main' } }] });
+      });
+      const policy = JSON.stringify(resourcesOf(synth, 'aws_iam_role'));
+      expect(policy).not.toContain('repository_id');
+      expect(policy).toContain('repo:octo-org/octo-repo:ref:refs/heads/main');
+      expect(policy).not.toContain('octo-org@123456');
+    });
+
     it('requires the environment AND one of its refs for an environment subject with refs', () => {
       const synth = synthRole({ subjects: [{ repository: repo, context: { kind: 'environment', name: 'prod' }, refs: ['refs/heads/main'] }] });
       expect(statements(synth)[0]?.Condition?.['StringEquals']).toMatchObject({

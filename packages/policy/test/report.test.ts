@@ -153,7 +153,7 @@ describe('renderAccessReport', () => {
         'risky grants (explicitly opted in):',
         '  ! gha-dev-web-deploy: the role is administrator-equivalent: inline policy site allows every action except those in NotAction, including every service AWS adds',
         '  ! gha-dev-web-deploy: tags matching v*',
-        '3 of 4 roles trust repositories by name only: a repository that later takes the name inherits the access; set ids for immutable subjects',
+        '3 of 4 roles trust repositories by name only: a repository that later takes the name inherits the access; set the ids (repository id and github.ownerId) to pin them beside the subject',
       ].join('\n'),
     );
   });

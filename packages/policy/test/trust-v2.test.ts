@@ -275,3 +275,23 @@ describe('organization roles', () => {
     expect(admits(any, { sub: 'repo:octo-org/x:ref:refs/heads/dev', repository_owner_id: String(OWNER_ID), job_workflow_ref: 'octo-org/automation/.github/workflows/other.yml@refs/heads/dev' })).toBe(false);
   });
 });
+
+describe('a config of organization roles only', () => {
+  it('needs no repository', () => {
+    const model = build({
+      environment: 'dev',
+      aws: { accountId: '111111111111', region: 'eu-west-1' },
+      github: { owner: 'octo-org', ownerId: OWNER_ID },
+      organization: { roles: { shared: { trust: { workflows: [WORKFLOW] } } } },
+      repositories: {},
+    });
+    expect(model.repositories).toEqual([]);
+    expect(model.organizationRoles?.map((r) => r.name)).toEqual(['gha-dev-org-shared']);
+  });
+
+  it('still refuses a config with neither', () => {
+    expect(problems({ environment: 'dev', aws: { accountId: '111111111111', region: 'eu-west-1' }, github: { owner: 'octo-org' }, repositories: {} })).toEqual([
+      'repositories: a mapping: declare at least one repository (or an organization role)',
+    ]);
+  });
+});

@@ -119,12 +119,14 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     const model = buildRepository(key, repo, context, p);
     if (model) repositories.push(model);
   }
-  if (Object.keys(config.repositories).length === 0) p.add(['repositories'], config.repositories, 'declare at least one repository');
+
 
   checkVariableCounts(repositories, p);
 
   // Role names are unique ignoring case within an account.
   const organizationRoles = buildOrganizationRoles(config, context, p);
+  if (Object.keys(config.repositories).length === 0 && organizationRoles.length === 0 && config.organization === undefined)
+    p.add(['repositories'], config.repositories, 'declare at least one repository (or an organization role)');
   const roleNames = new Map<string, string>();
   for (const roles of [...repositories.map((r) => r.roles), organizationRoles]) {
     for (const role of roles) {

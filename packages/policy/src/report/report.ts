@@ -228,7 +228,7 @@ export function renderAccessReport(reports: readonly AccessReport[]): string {
     if (risky.length > 0) out.push('risky grants (explicitly opted in):', ...risky);
     const recycled = report.roles.filter((r) => r.risks.some((k) => k.kind === 'name-recycling')).length;
     if (recycled > 0)
-      out.push(`${recycled} of ${report.roles.length} roles trust repositories by name only: a repository that later takes the name inherits the access; set ids for immutable subjects`);
+      out.push(`${recycled} of ${report.roles.length} roles trust repositories by name only: a repository that later takes the name inherits the access; set the ids (repository id and github.ownerId) to pin them beside the subject`);
     out.push('');
   }
   return out.join('\n');
