@@ -42,7 +42,13 @@ export function printStack(stack: StackBlueprint): Block {
     list.push([id, blockJson(r.config, writer, { '//': { metadata: { path: `${stack.id}/${path.join('/')}`, uniqueId: id } } })]);
   }
   const resources: Block = {};
-  for (const type of [...byType.keys()].sort()) resources[type] = sortedObject(byType.get(type) ?? []);
+  for (const type of [...byType.keys()].sort()) {
+    // The ids of a type are distinct (checked above), so they sort without ties.
+    const list = (byType.get(type) ?? []).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const byId: Block = {};
+    for (const [id, block] of list) byId[id] = block;
+    resources[type] = byId;
+  }
 
   const output = sortedObject(
     stack.outputs.map((o): [string, Json] => {
