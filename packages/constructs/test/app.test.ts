@@ -69,6 +69,18 @@ function shuffledVariant(source: URL, seed: number): string {
 }
 
 describe('runApp', () => {
+  it('leaves Error.prepareStackTrace as it found it', () => {
+    const mine = (_error: Error, _frames: unknown[]) => 'mine';
+    const previous = Error.prepareStackTrace;
+    Error.prepareStackTrace = mine;
+    try {
+      synthInto(DEV);
+      expect(Error.prepareStackTrace).toBe(mine);
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+  });
+
   let stderr: string[];
 
   beforeEach(() => {
