@@ -3,7 +3,7 @@
 // in another workspace package; this package has no dependencies, so the test loads it through the pipeline
 // package's own tsx, and skips with a reason when the pipeline package is not installed.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,12 +82,96 @@ describe('action.yml', () => {
   });
 });
 
-describe('index.mjs', () => {
-  it("imports only Node's built-in modules, so consumers need no install", () => {
-    const source = readFileSync(join(ACTION_DIR, 'index.mjs'), 'utf8');
-    const specifiers = [...source.matchAll(/^\s*import\s[^'"]*['"]([^'"]+)['"]/gm), ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]/g), ...source.matchAll(/\brequire\(\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
-    assert.ok(specifiers.length > 0);
-    for (const s of specifiers) assert.match(s, /^node:/, s);
+/** The action's modules: the `.mjs` files at the top of its folder (its tests live in test/). */
+function actionModules() {
+  return readdirSync(ACTION_DIR)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort();
+}
+
+/**
+ * Every module a source names: static imports (side-effect ones too), re-exports, dynamic imports and require
+ * calls. A dynamic import or require of anything but a string literal is `<computed>`: it cannot be checked.
+ */
+function specifiers(source) {
+  const named = [
+    ...source.matchAll(/^\s*import\s[^'"]*['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/^\s*export\s+(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]/g),
+    ...source.matchAll(/\brequire\(\s*['"]([^'"]+)['"]/g),
+  ].map((m) => m[1]);
+  const computed = [...source.matchAll(/\b(?:import|require)\s*\(\s*(?!['"])/g)].map(() => '<computed>');
+  return [...named, ...computed];
+}
+
+/**
+ * Why the action may not import `specifier`, or undefined when it may: a `node:` built-in, or `./NAME.mjs` naming
+ * one of the action's own modules (the runner checks out the whole folder). Packages, bare built-in names (a
+ * package can take the name), paths out of the folder or into its subfolders, and missing files are refused.
+ */
+function refusal(specifier, ownModules) {
+  if (/^node:[a-z0-9_/]+$/.test(specifier)) return undefined;
+  const own = /^\.\/([\w-]+\.mjs)$/.exec(specifier);
+  if (own) return ownModules.includes(own[1]) ? undefined : `${specifier} is not one of the action's modules`;
+  return `${specifier} is neither a node: built-in nor one of the action's own modules`;
+}
+
+describe("the action's modules", () => {
+  it("import only Node's built-in modules and each other, so consumers need no install", () => {
+    const modules = actionModules();
+    assert.ok(modules.includes('index.mjs'));
+    let count = 0;
+    for (const file of modules) {
+      const found = specifiers(readFileSync(join(ACTION_DIR, file), 'utf8'));
+      count += found.length;
+      for (const s of found) assert.equal(refusal(s, modules), undefined, `${file}: ${s}`);
+    }
+    assert.ok(count >= modules.length, 'the modules import too little: the patterns above no longer read them');
+  });
+
+  it('are all reached from index.mjs, the entry action.yml names', () => {
+    const modules = actionModules();
+    const reached = new Set(['index.mjs']);
+    for (const file of reached)
+      for (const s of specifiers(readFileSync(join(ACTION_DIR, file), 'utf8'))) if (s.startsWith('./')) reached.add(s.slice(2));
+    assert.deepEqual([...reached].sort(), modules);
+  });
+
+  const table = [
+    ["import yaml from 'yaml';", 'a package'],
+    ['import { getIDToken } from "@actions/core";', 'a scoped package'],
+    ["import {\n  parse,\n  stringify,\n} from 'yaml';", 'a package, imported over several lines'],
+    ["import 'dotenv/config';", 'a side-effect import of a package'],
+    ["export { parse } from 'yaml';", 'a re-export of a package'],
+    ["export * from 'yaml';", 'a re-export of all of a package'],
+    ["export * as yaml from 'yaml';", 'a namespace re-export of a package'],
+    ["const { fetch } = await import('undici');", 'a dynamic import of a package'],
+    ["const m = await import(name);", 'a dynamic import of a computed name'],
+    ["const core = require('@actions/core');", 'a require of a package'],
+    ["import { readFileSync } from 'fs';", 'a bare built-in name, which a package can take'],
+    ["import { parse } from '../../packages/policy/src/index.ts';", 'a file out of the folder'],
+    ["import { jwt } from './test/helpers.mjs';", 'a file in a subfolder'],
+    ["import { x } from './vendor.mjs';", "a file the action does not have"],
+    ["import { x } from '/usr/lib/node_modules/yaml/index.js';", 'an absolute path'],
+  ];
+  for (const [source, what] of table)
+    it(`refuses ${what}`, () => {
+      const found = specifiers(`${source}\n`);
+      assert.ok(found.some((s) => refusal(s, actionModules()) !== undefined), JSON.stringify(found));
+    });
+
+  it('accepts built-ins and its own modules, in every form', () => {
+    const source = [
+      "import { readFileSync } from 'node:fs';",
+      "import { code } from './text.mjs';",
+      "import {\n  diagnose,\n  LEVEL_LABEL,\n} from './causes.mjs';",
+      "export { parseSubject } from './claims.mjs';",
+      "export * from './oidc.mjs';",
+      "const { test } = await import('node:test');",
+    ].join('\n');
+    const found = specifiers(source);
+    assert.deepEqual(found.sort(), ['./causes.mjs', './claims.mjs', './oidc.mjs', './text.mjs', 'node:fs', 'node:test']);
+    for (const s of found) assert.equal(refusal(s, actionModules()), undefined, s);
   });
 
   it('has no package dependencies declared', () => {
