@@ -5,4 +5,13 @@
  */
 import { main } from '../packages/cli/src/index.ts';
 
-process.exitCode = await main(process.argv.slice(2), { cwd: process.env['INIT_CWD'] ?? process.cwd() });
+// No top-level await: the entry then runs from run.mjs's code-cached CommonJS bundle.
+main(process.argv.slice(2), { cwd: process.env['INIT_CWD'] ?? process.cwd() }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`keyless: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
