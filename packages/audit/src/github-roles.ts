@@ -215,6 +215,14 @@ export function statementFindings(statement: GithubStatement): Finding[] {
             (pinned ? '; an id condition pins the owner, but keyless never writes an owner wildcard' : ''));
       } else if (place === 'repository') {
         const pinned = repoIdPin.length > 0;
+        // keyless' organization role: every repository of one owner (pinned by id), only in a job that runs one
+        // of the pinned reusable workflows. Wide on purpose, and reported as such.
+        const workflowPin = literalPin(conditions, 'job_workflow_ref');
+        if (!pinned && ownerIdPin.length === 1 && workflowPin.length > 0) {
+          add('wildcard-owner-or-repo', 'low',
+            `sub ${JSON.stringify(value)} (${c.operator}): every repository of the owner with repository_owner_id ${quote(ownerIdPin)} can assume the role, in a job running ${quote(workflowPin)} (an organization role); keep that workflow's branch or tag protected`);
+          continue;
+        }
         add('wildcard-owner-or-repo', pinned ? 'medium' : 'high',
           `sub ${JSON.stringify(value)} (${c.operator}) has a wildcard in the repository part, so other repositories of the owner match` +
             (pinned ? '; repository_id pins the repository, but keyless never writes a repository wildcard' : ''));
