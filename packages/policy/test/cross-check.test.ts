@@ -151,6 +151,32 @@ describe('crossCheckModels', () => {
     });
   });
 
+  describe('numeric ids (the same GitHub facts in every environment)', () => {
+    const withIds = (environment: string, account: string, ownerId: number, id: number): Config => {
+      const c = config(environment, { account, repositories: { web: { id, roles: { deploy: { trust: { branches: ['main'] }, variable: ownVariables(environment) } } } } });
+      c.github.ownerId = ownerId;
+      return c;
+    };
+
+    it.each([
+      ['agree', 1001, 2002, 1001, 2002, []],
+      ['disagree on the repository id', 1001, 2002, 1001, 2003, ['prod.yaml: repositories.web.id: 2003: dev.yaml says 2002; a wrong id locks the repository out of every role that pins it, so correct one of them']],
+      ['disagree on the owner id', 1001, 2002, 1009, 2002, ['prod.yaml: github.ownerId: 1009: dev.yaml says 1001; a wrong id locks the repository out of every role that pins it, so correct one of them']],
+    ] as const)('%s', (_label, devOwner, devId, prodOwner, prodId, expected) => {
+      expect(crossCheckModels([named('prod.yaml', withIds('prod', PROD_ACCOUNT, prodOwner, prodId)), named('dev.yaml', withIds('dev', DEV_ACCOUNT, devOwner, devId))])).toEqual(expected);
+    });
+  });
+
+  it('checks organization role names against every role name of the account', () => {
+    const org = config('dev');
+    org.github.ownerId = 1001;
+    org.organization = { roles: { shared: { name: 'web-deploy', trust: { workflows: [WORKFLOW] } } } };
+    const other = config('staging', { repositories: { api: { roles: { deploy: { name: 'WEB-deploy', trust: { branches: ['main'] } } } } } });
+    expect(crossCheckModels([named('dev.yaml', org), named('staging.yaml', other)])).toEqual([
+      `staging.yaml: repositories.api.roles.deploy.name: "WEB-deploy" is also a role name in account ${DEV_ACCOUNT} from dev.yaml (organization.roles.shared); role names are unique ignoring case within an account`,
+    ]);
+  });
+
   it('reports every conflict of a pair, not only the first', () => {
     // The same config twice: one provider, two variables (role ARN and region) and one role name in common.
     const problems = crossCheckModels([named('a.yaml', config('dev', { create: true })), named('b.yaml', config('dev', { create: true }))]);

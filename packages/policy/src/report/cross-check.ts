@@ -20,6 +20,15 @@ export function crossCheckModels(models: readonly NamedModel[]): string[] {
   const plainUsers = new Map<string, string[]>();
   const roleNames = new Map<string, string>();
   const providers = new Map<string, string>();
+  // Numeric ids are facts about GitHub, the same in every environment: two configs that disagree pin a wrong one.
+  const ownerIds = new Map<string, { source: string; id: number }>();
+  const repoIds = new Map<string, { source: string; id: number }>();
+  const sameId = (ids: Map<string, { source: string; id: number }>, key: string, id: number | undefined, source: string, what: string): void => {
+    if (id === undefined) return;
+    const first = ids.get(key);
+    if (first === undefined) ids.set(key, { source, id });
+    else if (first.id !== id) problems.push(`${source}: ${what}: ${id}: ${first.source} says ${first.id}; a wrong id locks the repository out of every role that pins it, so correct one of them`);
+  };
 
   const sorted = [...models].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   for (const { source, model } of sorted) {
@@ -30,8 +39,16 @@ export function crossCheckModels(models: readonly NamedModel[]): string[] {
       if (first) problems.push(`${source}: aws.oidcProvider: both ${first} and this config create the provider for ${model.github.resolvedIssuer.url} in account ${model.aws.accountId}; an account holds one per issuer, so set existingArn in one of them`);
       else providers.set(key, source);
     }
+    sameId(ownerIds, owner, model.github.ownerId, source, 'github.ownerId');
+    for (const role of model.organizationRoles ?? []) {
+      const key = `${model.aws.accountId} ${role.name.toLowerCase()}`;
+      const first = roleNames.get(key);
+      if (first) problems.push(`${source}: ${role.entry}.name: "${role.name}" is also a role name in account ${model.aws.accountId} from ${first}; role names are unique ignoring case within an account`);
+      else roleNames.set(key, `${source} (${role.entry})`);
+    }
     for (const repo of model.repositories) {
       const repoKey = `${owner}/${repo.key.toLowerCase()}`;
+      sameId(repoIds, repoKey, repo.identity.id, source, `repositories.${repo.key}.id`);
       for (const v of repo.variables) {
         const key = `${owner}/${v.repository.toLowerCase()} ${(v.environment ?? '').toLowerCase()} ${v.name.toLowerCase()}`;
         const where = v.environment ? `environment ${v.environment} of ${model.github.owner}/${v.repository}` : `${model.github.owner}/${v.repository}`;
