@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bootstrapVariableNames, loadConfigFile } from '@keyless/policy';
-import type { AccessModel } from '@keyless/policy';
+import type { AccessModel, RoleModel } from '@keyless/policy';
 
 /** The bench package directory (its node_modules holds cdktf-cli, ts-node, typescript and the providers). */
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -23,7 +23,8 @@ export interface StockRole {
   maxSessionDuration: number;
   permissionsBoundaryArn?: string;
   tags: Record<string, string>;
-  claims: string[];
+  /** The model's trust policy (JSON); the app puts the provider's ARN in every statement's principal. */
+  trustPolicy: string;
   managedPolicyArns: string[];
   inlinePolicies: { name: string; json: string }[];
 }
@@ -53,13 +54,31 @@ export interface StockStack {
     subjectClaimKeys?: string[];
     variables: { repository: string; name: string; environment?: string; value: { role: string } | 'region' }[];
   }[];
+  /** Organization roles (no repository), created as `org-<key>`. */
+  organizationRoles: StockRole[];
   stateBucket?: { bucket: string; infraRepository: string; variableName: string; keyPolicy: string };
+  organizationGuardrail?: { name: string; description: string; content: string; targetIds: string[] };
   boundaryPolicy?: { name: string; path: string; description: string; json: string };
   repositorySettings?: { repository: string; requiredApprovingReviewCount: number; requiredChecks: string[]; integrationId: number; allowedActions: string[] };
 }
 
 export interface StockModel {
   stacks: StockStack[];
+}
+
+function stockRole(role: RoleModel): StockRole {
+  return {
+    key: role.key,
+    name: role.name,
+    path: role.path,
+    description: role.description,
+    maxSessionDuration: role.maxSessionDurationSeconds,
+    ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: role.permissionsBoundaryArn } : {}),
+    tags: { ...role.tags },
+    trustPolicy: JSON.stringify(role.trustPolicy),
+    managedPolicyArns: [...role.managedPolicyArns],
+    inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, json: p.json })),
+  };
 }
 
 function stockStack(stackId: string, model: AccessModel): StockStack {
@@ -80,18 +99,7 @@ function stockStack(stackId: string, model: AccessModel): StockStack {
     audiences: [...model.github.audiences],
     repositories: model.repositories.map((repo) => ({
       key: repo.key,
-      roles: repo.roles.map((role) => ({
-        key: role.key,
-        name: role.name,
-        path: role.path,
-        description: role.description,
-        maxSessionDuration: role.maxSessionDurationSeconds,
-        ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: role.permissionsBoundaryArn } : {}),
-        tags: { ...role.tags },
-        claims: [...role.claims],
-        managedPolicyArns: [...role.managedPolicyArns],
-        inlinePolicies: role.inlinePolicies.map((p) => ({ name: p.name, json: p.json })),
-      })),
+      roles: repo.roles.map(stockRole),
       environments: repo.environments.map((env) => ({
         name: env.name,
         canAdminsBypass: env.canAdminsBypass,
@@ -109,6 +117,7 @@ function stockStack(stackId: string, model: AccessModel): StockStack {
         value: v.value.kind === 'region' ? ('region' as const) : { role: v.value.role },
       })),
     })),
+    organizationRoles: (model.organizationRoles ?? []).map(stockRole),
   };
 }
 
@@ -130,6 +139,16 @@ export function stockModel(configFile: string): StockModel {
             variableName: bootstrapVariableNames(account.key).stateBucket,
             keyPolicy: JSON.stringify(stockKeyPolicy(model.aws.accountId)),
           },
+          ...(account.organizationGuardrail
+            ? {
+                organizationGuardrail: {
+                  name: account.organizationGuardrail.name,
+                  description: account.organizationGuardrail.description,
+                  content: JSON.stringify(account.organizationGuardrail.document),
+                  targetIds: [...account.organizationGuardrail.targetIds],
+                },
+              }
+            : {}),
           boundaryPolicy: {
             name: account.boundaryPolicy.name,
             path: account.boundaryPolicy.path,
