@@ -1,3 +1,4 @@
+import { buildAccessModel, parseAccessConfig } from '@keyless/policy';
 import type { PolicyDocument, PolicyStatement, SubjectSpec } from '@keyless/policy';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -133,6 +134,27 @@ describe('GithubActionsRole', () => {
       expect(policy).not.toContain('repository_id');
       expect(policy).toContain('repo:octo-org/octo-repo:ref:refs/heads/main');
       expect(policy).not.toContain('octo-org@123456');
+    });
+
+    it.each([
+      ['github.com', undefined],
+      ['an enterprise slug', { enterpriseSlug: 'octo-ent' }],
+      ['GHES', { ghesHost: 'github.example.com' }],
+    ] as const)('applies the issuer defaults the config applies, on %s', (_label, issuerConfig) => {
+      const model = buildAccessModel(parseAccessConfig({
+        environment: 'dev',
+        aws: { accountId: '111111111111', region: 'eu-west-1' },
+        github: { owner: 'octo-org', ownerId: 123456, ...(issuerConfig ? { issuer: issuerConfig } : {}) },
+        repositories: { 'octo-repo': { id: 456789, roles: { deploy: { trust: { branches: ['main'] } } } } },
+      }));
+      const fromConfig = model.repositories[0]?.roles[0];
+      let role: GithubActionsRole | undefined;
+      synthScope((scope) => {
+        const provider = new GithubOidcProvider(scope, 'github-oidc', { issuer: model.github.issuer });
+        role = new GithubActionsRole(scope, 'role', { roleName: 'r', provider, subjects: [{ repository: { ...repo, ownerId: 123456, id: 456789 }, context: { kind: 'branch', name: 'main' } }] });
+      });
+      expect(role?.claims).toEqual(fromConfig?.claims);
+      expect(JSON.stringify(role?.trustPolicy).includes(':repository_id"')).toBe(model.github.pinIds);
     });
 
     it('requires the environment AND one of its refs for an environment subject with refs', () => {

@@ -11,8 +11,8 @@ import {
   checkRolePath,
   checkSessionDuration,
   checkTag,
-  GITHUB_DOT_COM_ISSUER_URL,
   subjectGrant,
+  withIssuerDefaults,
 } from '@keyless/policy';
 import type { PolicyDocument, SubjectSpec } from '@keyless/policy';
 import { Token } from 'cdktf';
@@ -165,14 +165,8 @@ function roleSpec(at: string, props: GithubActionsRoleProps): RoleSpec {
     }
   }
   // Each subject with the further claims it requires (pinned ids, an environment's refs): the model's own rule.
-  // As in the config: ids are pinned by default on github.com only, where AWS documents the claim keys; elsewhere
-  // a subject pins them when it says pinIds: true, and issues name-based subjects unless it names a format.
-  const githubCom = props.provider.issuer.url === GITHUB_DOT_COM_ISSUER_URL;
-  const subjects = props.subjects.map((s) =>
-    githubCom || s.repository.pinIds !== undefined
-      ? s
-      : { ...s, repository: { ...s.repository, pinIds: false, subjectFormat: s.repository.subjectFormat ?? ('name' as const) } },
-  );
+  // The issuer's defaults, as the config applies them: ids pinned by default on github.com only.
+  const subjects = props.subjects.map((s) => ({ ...s, repository: withIssuerDefaults(s.repository, props.provider.issuer) }));
   const grants = subjects.map((s) => subjectGrant(s, { allowAnyWorkflowRef: props.dangerouslyAllowAnyWorkflowRef }));
   const claims = [...new Set(grants.flatMap((g) => g.subjects))].sort();
   const managed = [...new Set(props.managedPolicyArns ?? [])].sort();

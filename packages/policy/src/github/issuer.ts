@@ -47,6 +47,14 @@ export interface ResolvedIssuer {
 
 export const GITHUB_DOT_COM_ISSUER_URL = 'https://token.actions.githubusercontent.com';
 
+/**
+ * Whether roles pin repository and owner ids beside `sub` unless told otherwise: AWS documents the GitHub claim
+ * keys for github.com's issuer, so there only; elsewhere pinning is an opt-in.
+ */
+export function pinsIdsByDefault(issuer: ResolvedIssuer): boolean {
+  return issuer.url === GITHUB_DOT_COM_ISSUER_URL;
+}
+
 /** The audience that aws-actions/configure-aws-credentials requests by default. */
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 /** The audience used in the AWS China partitions. */

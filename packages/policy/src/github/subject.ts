@@ -4,6 +4,8 @@
  */
 import { checkEnvironmentName, checkGithubId, checkNameText, checkOwnerName, checkRefName, checkRepositoryName } from '../iam/limits.js';
 import type { GithubClaimKey, TrustGrant } from '../iam/trust-policy.js';
+import { pinsIdsByDefault } from './issuer.js';
+import type { ResolvedIssuer } from './issuer.js';
 
 /**
  * How a repository appears in the `sub` claim.
@@ -73,6 +75,16 @@ export function effectiveSubjectFormat(repository: RepositoryIdentity): SubjectF
   if (repository.ownerId === undefined || repository.id === undefined) return 'name';
   // With the ids pinned beside sub, either form of sub is safe: accept both, so no repository is locked out.
   return repository.pinIds === false ? 'immutable' : 'both';
+}
+
+/**
+ * A repository with the defaults of the issuer its tokens come from: ids pinned unless the issuer's default or
+ * `pinIds` says otherwise, and the subject format it names, else `both`/`immutable` with known ids where the
+ * issuer has immutable subjects, else `name`. The config and the constructs both apply it.
+ */
+export function withIssuerDefaults(repository: RepositoryIdentity, issuer: ResolvedIssuer, pinIds = pinsIdsByDefault(issuer)): RepositoryIdentity & { readonly subjectFormat: SubjectFormat } {
+  const base = { ...repository, pinIds: repository.pinIds ?? pinIds };
+  return { ...base, subjectFormat: repository.subjectFormat ?? (issuer.supportsImmutableSubjects ? effectiveSubjectFormat(base) : 'name') };
 }
 
 /** Whether the trust policy requires the repository's and owner's ids beside `sub`. */

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../config/problems.js';
 import type { AccessConfig } from '../config/access-config.js';
-import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, resolveIssuer } from '../github/issuer.js';
+import { CHINA_AUDIENCE, DEFAULT_AUDIENCE, checkAudience, checkIssuer, isGithubAudience, oidcProviderArn, pinsIdsByDefault, resolveIssuer } from '../github/issuer.js';
 import {
   LIMITS,
   checkAccountId,
@@ -94,7 +94,7 @@ export function buildAccessModel(config: AccessConfig, source = 'access config')
     p.check(['defaults', 'permissionsBoundaryArn'], defaults.permissionsBoundaryArn, checkPolicyArnTarget(defaults.permissionsBoundaryArn, checkPartition(partition) === undefined ? partition : undefined, config.aws.accountId));
 
   // AWS documents the GitHub claim keys for github.com; elsewhere pinning waits for the config's opt-in.
-  const pinIds = config.github.pinIds ?? issuer.kind === 'github.com';
+  const pinIds = config.github.pinIds ?? pinsIdsByDefault(resolvedIssuer);
   if (config.github.pinIds === true && config.github.ownerId === undefined)
     p.add(['github', 'pinIds'], true, 'pinning ids needs github.ownerId (the numeric id of the owner) and each repository\'s id');
 

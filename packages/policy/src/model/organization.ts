@@ -4,13 +4,12 @@
  * a ref, with no subject beyond the owner's own repositories. AWS STS validates both claims at assume time.
  */
 import type { AccessConfig } from '../config/access-config.js';
-import { isGithubAudience } from '../github/issuer.js';
 import { checkWorkflowRef } from '../github/subject.js';
 import { buildTrustPolicy } from '../iam/trust-policy.js';
 import type { TrustGrant } from '../iam/trust-policy.js';
 import { roleBasics, roleModel } from './role.js';
 import type { Problems, RepoContext } from './support.js';
-import { sortedEntries, sortedUnique, toIssuer } from './support.js';
+import { githubAudienceRisk, sortedEntries, sortedUnique } from './support.js';
 import type { Risk, RoleModel } from './types.js';
 
 /** The organization roles of a config, checked; problems are reported and such roles left out. */
@@ -55,9 +54,8 @@ export function buildOrganizationRoles(config: AccessConfig, ctx: RepoContext, p
     if (p.lines.length > before || !ctx.globalsOk) continue;
 
     risks.push({ kind: 'organization-wide', detail: `every repository of ${owner} (id ${ownerId}) running ${workflows.join(' or ')}` });
-    const githubAudience = ctx.audiences.find((aud) => isGithubAudience(aud, toIssuer(config.github.issuer)));
-    if (githubAudience !== undefined)
-      risks.push({ kind: 'github-audience', detail: `tokens with GitHub's default audience ${githubAudience} are accepted: any service that receives a token a workflow requested without an audience can replay it here` });
+    const audienceRisk = githubAudienceRisk(ctx);
+    if (audienceRisk) risks.push(audienceRisk);
     // The owner's repositories in either subject form; the owner's id and the workflow are what pin the role.
     const grant: TrustGrant = {
       subjects: [`repo:${owner}/*`, `repo:${owner}@${ownerId}/*`],

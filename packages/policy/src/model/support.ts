@@ -2,9 +2,11 @@
 import { describeValue, formatPath, parsePathPrefix } from '../config/problems.js';
 import type { AccessConfig, IssuerConfig } from '../config/access-config.js';
 import type { ConfigProblem } from '../config/problems.js';
+import { isGithubAudience } from '../github/issuer.js';
 import type { GithubIssuer, ResolvedIssuer } from '../github/issuer.js';
-import { effectiveSubjectFormat } from '../github/subject.js';
+import { withIssuerDefaults } from '../github/subject.js';
 import type { RepositoryIdentity, SubjectFormat } from '../github/subject.js';
+import type { Risk } from './types.js';
 
 /** Collects problems so that one run reports all of them, each with its path, value and rule (`items`). */
 export class Problems {
@@ -89,7 +91,15 @@ export interface RepoContext {
  */
 export function identityOf(ctx: RepoContext, name: string, id: number | undefined, format: SubjectFormat | undefined): RepositoryIdentity & { readonly subjectFormat: SubjectFormat } {
   const ownerId = ctx.config.github.ownerId;
-  const base = { owner: ctx.config.github.owner, name, ...(ownerId !== undefined ? { ownerId } : {}), ...(id !== undefined ? { id } : {}), pinIds: ctx.pinIds };
-  const subjectFormat = format ?? (ctx.resolvedIssuer.supportsImmutableSubjects ? effectiveSubjectFormat(base) : 'name');
-  return { ...base, subjectFormat };
+  const repository = { owner: ctx.config.github.owner, name, ...(ownerId !== undefined ? { ownerId } : {}), ...(id !== undefined ? { id } : {}), ...(format !== undefined ? { subjectFormat: format } : {}) };
+  return withIssuerDefaults(repository, ctx.resolvedIssuer, ctx.pinIds);
+}
+
+/** The risk every role of the environment carries when its audiences include GitHub's default one. */
+export function githubAudienceRisk(ctx: RepoContext): Risk | undefined {
+  const githubAudience = ctx.audiences.find((aud) => isGithubAudience(aud, toIssuer(ctx.config.github.issuer)));
+  return githubAudience === undefined ? undefined : {
+    kind: 'github-audience',
+    detail: `tokens with GitHub's default audience ${githubAudience} are accepted: any service that receives a token a workflow requested without an audience can replay it here`,
+  };
 }

@@ -4,14 +4,13 @@
  */
 import { formatPath } from '../config/problems.js';
 import type { EnvironmentConfig, RoleConfig } from '../config/access-config.js';
-import { isGithubAudience } from '../github/issuer.js';
 import { checkSubject, checkWorkflowRef, effectiveSubjectFormat, pinsIds, subjectGrant } from '../github/subject.js';
 import type { RepositoryIdentity, SubjectContext, SubjectSpec } from '../github/subject.js';
 import { checkEnvironmentName, checkRefName, checkRepositoryName } from '../iam/limits.js';
 import { buildTrustPolicy } from '../iam/trust-policy.js';
 import type { PolicyDocument, TrustGrant } from '../iam/trust-policy.js';
 import type { Problems, RepoContext } from './support.js';
-import { identityOf, sortedEntries, sortedUnique, toIssuer } from './support.js';
+import { githubAudienceRisk, identityOf, sortedEntries, sortedUnique } from './support.js';
 import type { Risk } from './types.js';
 
 export type TrustBlock = Omit<NonNullable<RoleConfig['trust']>, 'repositories' | 'workflows'>;
@@ -128,9 +127,8 @@ export function buildTrust(
   for (const other of others) for (const c of other.contexts) subjects.push(spec(other.identity, c));
   if (others.some((o) => subjectFormatRisk(o.identity)) && !risks.some((r) => r.kind === 'name-recycling'))
     risks.push({ kind: 'name-recycling', detail: 'trust is by repository name only for some repositories; whoever owns the name later inherits the access (set ids to pin them beside the subject)' });
-  const githubAudience = ctx.audiences.find((aud) => isGithubAudience(aud, toIssuer(ctx.config.github.issuer)));
-  if (githubAudience !== undefined)
-    risks.push({ kind: 'github-audience', detail: `tokens with GitHub's default audience ${githubAudience} are accepted: any service that receives a token a workflow requested without an audience can replay it here` });
+  const audienceRisk = githubAudienceRisk(ctx);
+  if (audienceRisk) risks.push(audienceRisk);
   let claims: string[] = [];
   try {
     const grants = subjects.map((s) => subjectGrant(s, { allowAnyWorkflowRef }));
